@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vdev: an in-kernel storage target for virtual machines.
+ *
+ * Module init and exit, and /dev/vdev, the character device the front door
+ * daemon opens.
+ *
+ * Unloading tears every controller down and releases its block devices, as
+ * loop and brd do. An open /dev/vdev holds a module reference, so while a
+ * front end is attached the unload is refused (EBUSY) by the module core.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "vdev.h"
+
+static int vdev_dev_open(struct inode *inode, struct file *file)
+{
+	/* Sessions hand guest memory to the kernel: root only. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+static long vdev_dev_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	u32 __user *uarg = (u32 __user *)arg;
+
+	switch (cmd) {
+	case VDEV_IOC_GET_API_VERSION:
+		return put_user(VDEV_API_VERSION, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations vdev_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= vdev_dev_open,
+	.unlocked_ioctl	= vdev_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice vdev_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "vdev",
+	.fops	= &vdev_dev_fops,
+	.mode	= 0600,
+};
+
+static int __init vdev_init(void)
+{
+	int ret;
+
+	ret = vdev_nl_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&vdev_miscdev);
+	if (ret)
+		goto out_nl_exit;
+	pr_info("vdev: loaded (netlink family %s, /dev/vdev)\n",
+		VDEV_FAMILY_NAME);
+	return 0;
+
+out_nl_exit:
+	vdev_nl_exit();
+	return ret;
+}
+
+static void __exit vdev_exit(void)
+{
+	/* No new requests first; unregistering waits for running handlers. */
+	vdev_nl_exit();
+	misc_deregister(&vdev_miscdev);
+	vdev_ctrl_unregister_all();
+	pr_info("vdev: unloaded\n");
+}
+
+module_init(vdev_init);
+module_exit(vdev_exit);
+
+MODULE_DESCRIPTION("vdev: in-kernel virtio-blk, virtio-scsi and NVMe target for VMs");
+MODULE_AUTHOR("The vdev developers");
+MODULE_LICENSE("GPL");

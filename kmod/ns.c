@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Namespaces and LUNs: attach a block device to a controller, exclusively,
+ * and let it go again.
+ */
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+#include "vdev.h"
+
+struct block_device *vdev_ns_bdev(const struct vdev_ns *ns)
+{
+	return file_bdev(ns->bdev_file);
+}
+
+/* The lowest nsid in 1..max_ns that no namespace of @ctrl uses. */
+static int vdev_ns_free_nsid(struct vdev_ctrl *ctrl, u32 *nsid)
+{
+	u32 i;
+
+	for (i = 1; i <= ctrl->ops->max_ns; i++) {
+		if (!xa_load(&ctrl->ns, i)) {
+			*nsid = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static int vdev_ns_open_error(int err, const char *path,
+			      struct netlink_ext_ack *extack)
+{
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_FMT(extack, "backing device %s does not exist", path);
+		break;
+	case -ENOTBLK:
+		NL_SET_ERR_MSG_FMT(extack, "%s is not a block device", path);
+		break;
+	case -EBUSY:
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s is in use (mounted, held by another driver, or already a namespace)",
+				   path);
+		break;
+	case -EACCES:
+	case -EROFS:
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s cannot be opened for writing (read-only device? use read-only)",
+				   path);
+		break;
+	default:
+		NL_SET_ERR_MSG_FMT(extack, "cannot open %s: error %d", path, err);
+		break;
+	}
+	return err;
+}
+
+static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
+{
+	blk_mode_t mode = BLK_OPEN_READ;
+	struct file *file;
+
+	if (!ns->read_only)
+		mode |= BLK_OPEN_WRITE;
+	/* A holder makes the open exclusive: nobody else may claim it. */
+	file = bdev_file_open_by_path(ns->path, mode, ns, NULL);
+	if (IS_ERR(file))
+		return vdev_ns_open_error(PTR_ERR(file), ns->path, extack);
+	ns->bdev_file = file;
+	return 0;
+}
+
+/**
+ * vdev_ns_attach - open a block device and attach it to a controller
+ * @ctrl: the controller
+ * @addr: the address asked for; checked and completed here
+ * @path: backing block device path
+ * @read_only: serve it read-only
+ * @extack: where to say what is wrong
+ *
+ * Caller holds vdev_lock. On failure nothing is left open or attached.
+ */
+struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
+			       const struct vdev_ns_addr *addr,
+			       const char *path, bool read_only,
+			       struct netlink_ext_ack *extack)
+{
+	struct vdev_ns *ns;
+	unsigned long key;
+	int ret;
+
+	lockdep_assert_held(&vdev_lock);
+
+	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+	if (!ns)
+		return ERR_PTR(-ENOMEM);
+	ns->ctrl = ctrl;
+	ns->addr = *addr;
+	ns->read_only = read_only;
+
+	ret = ctrl->ops->ns_addr_check(&ns->addr, true, extack);
+	if (ret)
+		goto out_free;
+	if (ctrl->num_ns >= ctrl->ops->max_ns) {
+		NL_SET_ERR_MSG_FMT(extack, "%s controllers hold at most %u namespaces",
+				   ctrl->ops->name, ctrl->ops->max_ns);
+		ret = -ENOSPC;
+		goto out_free;
+	}
+	if (!ns->addr.has_nsid && !ns->addr.has_target) {
+		ret = vdev_ns_free_nsid(ctrl, &ns->addr.nsid);
+		if (ret)
+			goto out_free;
+		ns->addr.has_nsid = true;
+	}
+	key = ctrl->ops->ns_addr_key(&ns->addr);
+	if (xa_load(&ctrl->ns, key)) {
+		NL_SET_ERR_MSG(extack, "that address is already in use on the controller");
+		ret = -EEXIST;
+		goto out_free;
+	}
+	ns->path = kstrdup(path, GFP_KERNEL);
+	if (!ns->path) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	ret = vdev_ns_open(ns, extack);
+	if (ret)
+		goto out_free_path;
+	ret = xa_insert(&ctrl->ns, key, ns, GFP_KERNEL);
+	if (ret)
+		goto out_close;
+	ctrl->num_ns++;
+	return ns;
+
+out_close:
+	bdev_fput(ns->bdev_file);
+out_free_path:
+	kfree(ns->path);
+out_free:
+	kfree(ns);
+	return ERR_PTR(ret);
+}
+
+/**
+ * vdev_ns_detach - detach a namespace and release its block device
+ * @ns: the namespace
+ *
+ * bdev_fput() gives up the exclusive claim before it returns, so the device
+ * can be attached again at once. Caller holds vdev_lock.
+ */
+void vdev_ns_detach(struct vdev_ns *ns)
+{
+	struct vdev_ctrl *ctrl = ns->ctrl;
+
+	lockdep_assert_held(&vdev_lock);
+
+	xa_erase(&ctrl->ns, ctrl->ops->ns_addr_key(&ns->addr));
+	ctrl->num_ns--;
+	bdev_fput(ns->bdev_file);
+	kfree(ns->path);
+	kfree(ns);
+}
+
+/* Caller holds vdev_lock. */
+void vdev_ns_detach_all(struct vdev_ctrl *ctrl)
+{
+	struct vdev_ns *ns;
+	unsigned long key;
+
+	xa_for_each(&ctrl->ns, key, ns)
+		vdev_ns_detach(ns);
+}
+
+/**
+ * vdev_ns_find - look a namespace up by address
+ * @ctrl: the controller
+ * @addr: a validated address (ns_addr_check with adding false)
+ *
+ * Caller holds vdev_lock; no reference is taken.
+ */
+struct vdev_ns *vdev_ns_find(struct vdev_ctrl *ctrl,
+			     const struct vdev_ns_addr *addr)
+{
+	lockdep_assert_held(&vdev_lock);
+	return xa_load(&ctrl->ns, ctrl->ops->ns_addr_key(addr));
+}
+
+/**
+ * vdev_ns_addr_check_nsid - address rules shared by nsid-addressed types
+ * @addr: the address to check
+ * @adding: an absent nsid may be left for the core to pick
+ * @type: the type's name, for messages
+ * @extack: where to say what is wrong
+ */
+int vdev_ns_addr_check_nsid(struct vdev_ns_addr *addr, bool adding,
+			    const char *type, struct netlink_ext_ack *extack)
+{
+	if (addr->has_target || addr->has_lun) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s namespaces are addressed by nsid, not target and lun",
+				   type);
+		return -EINVAL;
+	}
+	if (!addr->has_nsid && !adding) {
+		NL_SET_ERR_MSG(extack, "which namespace? give its nsid");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vdev internal interfaces: controllers, namespaces and the device types
+ * that plug into the core.
+ */
+#ifndef _VDEV_H
+#define _VDEV_H
+
+#include <linux/cpumask.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+#include <net/netlink.h>
+#include <kunit/visibility.h>
+
+#include <uapi/linux/vdev.h>
+
+#define VDEV_SOCKET_PATH_LEN	108	/* sizeof(sun_path) */
+#define VDEV_DEF_QUEUES		1
+#define VDEV_DEF_QUEUE_SIZE	256
+#define VDEV_DEF_POLL_IDLE_US	50
+#define VDEV_DEF_SOCKET_MODE	0600
+#define VDEV_DEF_MAX_MEM	(16ULL << 30)
+
+/*
+ * The control-plane lock: serialises every netlink mutation and guards the
+ * controller table, controller names and socket paths, and each
+ * controller's namespace table. The data path never takes it.
+ */
+extern struct mutex vdev_lock;
+
+/**
+ * struct vdev_ns_addr - where a namespace sits on its controller
+ * @nsid: namespace id (virtio-blk, nvme)
+ * @target: SCSI target (virtio-scsi)
+ * @lun: SCSI logical unit (virtio-scsi)
+ * @has_nsid: @nsid was given or defaulted
+ * @has_target: @target was given
+ * @has_lun: @lun was given
+ */
+struct vdev_ns_addr {
+	u32 nsid;
+	u32 target;
+	u32 lun;
+	bool has_nsid;
+	bool has_target;
+	bool has_lun;
+};
+
+/**
+ * struct vdev_ctrl_cfg - a controller's configuration, fixed at creation
+ */
+struct vdev_ctrl_cfg {
+	enum vdev_ctrl_type type;
+	u32 num_queues;
+	u32 queue_size;
+	cpumask_var_t cpus;
+	enum vdev_poll_mode poll_mode;
+	u32 poll_idle_us;
+	char socket_path[VDEV_SOCKET_PATH_LEN];
+	u32 socket_uid;
+	u32 socket_gid;
+	u32 socket_mode;
+	u64 max_mem;
+};
+
+struct vdev_ctrl;
+
+/**
+ * struct vdev_dev_ops - what a device type (blk, scsi, nvme) gives the core
+ * @name: the type's name, as the spec spells it
+ * @type: the uapi type number
+ * @max_queues: most I/O queues the type can offer
+ * @max_queue_size: largest queue the type can offer
+ * @max_ns: most namespaces or LUNs on one controller
+ * @ns_addr_check: validate a namespace address and fill in what the type
+ *	defaults; with @adding, an nsid may stay unset for the core to pick
+ * @ns_addr_key: a unique index for a validated address
+ */
+struct vdev_dev_ops {
+	const char *name;
+	enum vdev_ctrl_type type;
+	u32 max_queues;
+	u32 max_queue_size;
+	u32 max_ns;
+	int (*ns_addr_check)(struct vdev_ns_addr *addr, bool adding,
+			     struct netlink_ext_ack *extack);
+	unsigned long (*ns_addr_key)(const struct vdev_ns_addr *addr);
+};
+
+extern const struct vdev_dev_ops vdev_blk_ops;
+extern const struct vdev_dev_ops vdev_scsi_ops;
+extern const struct vdev_dev_ops vdev_nvme_ops;
+
+/**
+ * struct vdev_ctrl - a controller: one virtual device served to one guest
+ * @ref: lifetime; the controller table holds one reference
+ * @id: index in the controller table
+ * @name: unique name
+ * @ops: the device type
+ * @cfg: configuration, immutable after creation
+ * @state: life cycle state (protected by vdev_lock)
+ * @ns: namespaces by ops->ns_addr_key (protected by vdev_lock)
+ * @num_ns: entries in @ns (protected by vdev_lock)
+ */
+struct vdev_ctrl {
+	struct kref ref;
+	u32 id;
+	char name[VDEV_NAME_LEN];
+	const struct vdev_dev_ops *ops;
+	struct vdev_ctrl_cfg cfg;
+	enum vdev_ctrl_state state;
+	struct xarray ns;
+	u32 num_ns;
+};
+
+/**
+ * struct vdev_ns - a namespace or LUN backed by a block device
+ * @ctrl: owning controller (the namespace does not hold a reference: it
+ *	lives in @ctrl->ns and is detached before the controller goes)
+ * @addr: address on the controller
+ * @path: backing device path as the user gave it
+ * @read_only: served read-only
+ * @bdev_file: the backing device, opened exclusively with this as holder
+ */
+struct vdev_ns {
+	struct vdev_ctrl *ctrl;
+	struct vdev_ns_addr addr;
+	char *path;
+	bool read_only;
+	struct file *bdev_file;
+};
+
+/* ctrl.c */
+const struct vdev_dev_ops *vdev_dev_ops_find(enum vdev_ctrl_type type);
+int vdev_ctrl_cfg_check(const struct vdev_ctrl_cfg *cfg,
+			const struct vdev_dev_ops *ops,
+			struct netlink_ext_ack *extack);
+struct vdev_ctrl *vdev_ctrl_alloc(void);
+int vdev_ctrl_register(struct vdev_ctrl *ctrl, const char *name,
+		       struct netlink_ext_ack *extack);
+void vdev_ctrl_unregister(struct vdev_ctrl *ctrl);
+void vdev_ctrl_unregister_all(void);
+struct vdev_ctrl *vdev_ctrl_find_by_id(u32 id);
+struct vdev_ctrl *vdev_ctrl_find_by_name(const char *name);
+struct vdev_ctrl *vdev_ctrl_next(unsigned long *index);
+void vdev_ctrl_put(struct vdev_ctrl *ctrl);
+int vdev_ctrl_init(void);
+void vdev_ctrl_exit(void);
+
+/* ns.c */
+struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
+			       const struct vdev_ns_addr *addr,
+			       const char *path, bool read_only,
+			       struct netlink_ext_ack *extack);
+void vdev_ns_detach(struct vdev_ns *ns);
+void vdev_ns_detach_all(struct vdev_ctrl *ctrl);
+struct vdev_ns *vdev_ns_find(struct vdev_ctrl *ctrl,
+			     const struct vdev_ns_addr *addr);
+struct block_device *vdev_ns_bdev(const struct vdev_ns *ns);
+int vdev_ns_addr_check_nsid(struct vdev_ns_addr *addr, bool adding,
+			    const char *type, struct netlink_ext_ack *extack);
+
+/* netlink.c */
+int vdev_nl_init(void);
+void vdev_nl_exit(void);
+void vdev_nl_notify_ctrl(struct vdev_ctrl *ctrl, u8 cmd);
+void vdev_nl_notify_ns(struct vdev_ns *ns, u8 cmd);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+bool vdev_ctrl_name_valid(const char *name);
+bool vdev_socket_path_valid(const char *path);
+#endif
+
+#endif /* _VDEV_H */
