@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vdevctl ns: attach, detach, show and list namespaces (NVMe, virtio-blk)
+ * and LUNs (virtio-scsi).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "vdevctl.h"
+
+/* A field of struct vdevnl_ns: attribute, kind, member, JSON, text. */
+#define VDEVCTL_NS(attr, kind, m, key, label)				\
+	VDEVCTL_FIELD(VDEV_A_NS_##attr, key, label, VDEVCTL_F_##kind,	\
+		      offsetof(struct vdevnl_ns, m))
+
+static void vdevctl_ns_print_flags(struct vdevctl_out *o, const void *obj);
+
+/* The address is in the text header; JSON has it as members. */
+static const struct vdevctl_field vdevctl_ns_fields[] = {
+	VDEVCTL_NS(CTRL_ID, U32, ctrl_id, "ctrl-id", NULL),
+	VDEVCTL_NS(CTRL_NAME, STR, ctrl_name, "ctrl-name", NULL),
+	VDEVCTL_NS(NSID, U32, nsid, "nsid", NULL),
+	VDEVCTL_NS(TARGET, U32, target, "target", NULL),
+	VDEVCTL_NS(LUN, U32, lun, "lun", NULL),
+	VDEVCTL_NS(PATH, STR, path, "path", "path"),
+	VDEVCTL_NS(READ_ONLY, BOOL, read_only, "read-only", "read-only"),
+	VDEVCTL_NS(SIZE, SIZE, size, "size", "size"),
+	VDEVCTL_NS(LBLK_SIZE, U32, lblk_size, "lblk-size", "lblk-size"),
+	VDEVCTL_NS(PBLK_SIZE, U32, pblk_size, "pblk-size", "pblk-size"),
+	VDEVCTL_NS(DISCARD, BOOL, discard, "discard", NULL),
+	VDEVCTL_NS(WRITE_ZEROES, BOOL, write_zeroes, "write-zeroes", NULL),
+	VDEVCTL_NS(WRITE_CACHE, BOOL, write_cache, "write-cache", NULL),
+	VDEVCTL_NS(ROTATIONAL, BOOL, rotational, "rotational", NULL),
+	VDEVCTL_CUSTOM(0, "flags", vdevctl_ns_print_flags),
+};
+
+/* Text: the four capability flags on one line, "none" if none. */
+static void vdevctl_ns_print_flags(struct vdevctl_out *o, const void *obj)
+{
+	const struct vdevnl_ns *ns = obj;
+	const struct {
+		bool set;
+		const char *name;
+	} flags[] = {
+		{ ns->discard, "discard" },
+		{ ns->write_zeroes, "write-zeroes" },
+		{ ns->write_cache, "write-cache" },
+		{ ns->rotational, "rotational" },
+	};
+	char buf[64] = "";
+	size_t pos = 0;
+	unsigned int i;
+
+	for (i = 0; i < VDEVCTL_ARRAY_SIZE(flags); i++)
+		if (flags[i].set)
+			pos += snprintf(buf + pos, sizeof(buf) - pos, "%s%s",
+					pos ? "," : "", flags[i].name);
+	vdevctl_print_text(o, "flags", "%s", pos ? buf : "none");
+}
+
+/* "r0 nsid 1" or "s0 target:lun 0:3": the namespace's address. */
+static void vdevctl_ns_header(const struct vdevnl_ns *ns, char *buf,
+			      size_t len)
+{
+	int n;
+
+	if (VDEVNL_HAS(ns, VDEV_A_NS_CTRL_NAME))
+		n = snprintf(buf, len, "%s", ns->ctrl_name);
+	else
+		n = snprintf(buf, len, "ctrl-id %u", ns->ctrl_id);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (VDEVNL_HAS(ns, VDEV_A_NS_NSID))
+		snprintf(buf + n, len - n, " nsid %u", ns->nsid);
+	else if (VDEVNL_HAS(ns, VDEV_A_NS_TARGET))
+		snprintf(buf + n, len - n, " target:lun %u:%u", ns->target,
+			 ns->lun);
+}
+
+void vdevctl_ns_print(struct vdevctl_out *o, const char *key,
+		      const struct vdevnl_ns *ns)
+{
+	char header[80];
+
+	vdevctl_ns_header(ns, header, sizeof(header));
+	vdevctl_print_obj_start(o, key, "ns", header);
+	vdevctl_print_fields(o, vdevctl_ns_fields,
+			     VDEVCTL_ARRAY_SIZE(vdevctl_ns_fields), ns,
+			     ns->present);
+	vdevctl_print_obj_end(o);
+}
+
+static int vdevctl_ns_print_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct vdevctl *ctx = data;
+	struct vdevnl_ns ns;
+	int err;
+
+	err = vdevnl_ns_parse(nlh, &ns);
+	if (err) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	vdevctl_ns_print(&ctx->out, NULL, &ns);
+	return MNL_CB_OK;
+}
+
+/*
+ * --nsid, or --target with --lun, or neither: then the request carries
+ * no address and the kernel picks the controller type's default.
+ */
+static int vdevctl_ns_addr_check(struct vdevctl *ctx)
+{
+	uint32_t attrs = ctx->args.attrs;
+	bool nsid = attrs & VDEVCTL_BIT(VDEV_A_NS_NSID);
+	bool target = attrs & VDEVCTL_BIT(VDEV_A_NS_TARGET);
+	bool lun = attrs & VDEVCTL_BIT(VDEV_A_NS_LUN);
+
+	if (nsid && (target || lun))
+		return vdevctl_usage_err(ctx, "--nsid cannot be combined with --target/--lun");
+	if (target != lun)
+		return vdevctl_usage_err(ctx, "--target and --lun go together");
+	return 0;
+}
+
+static int vdevctl_ns_del(struct vdevctl *ctx)
+{
+	return vdevctl_ns_addr_check(ctx) ?: vdevctl_request(ctx, NULL);
+}
+
+/* Also ns add: the reply is the new namespace. */
+static int vdevctl_ns_show(struct vdevctl *ctx)
+{
+	return vdevctl_ns_addr_check(ctx) ?:
+	       vdevctl_request(ctx, vdevctl_ns_print_cb);
+}
+
+static int vdevctl_ns_list(struct vdevctl *ctx)
+{
+	return vdevctl_dump(ctx, vdevctl_ns_print_cb);
+}
+
+/* ENOENT names the controller, the namespace, or the backing path. */
+static void vdevctl_ns_explain_noent(struct vdevctl *ctx,
+				     struct vdevctl_why *w)
+{
+	const char *ctrl = ctx->args.pos[0];
+
+	if (!vdevctl_ctrl_exists(ctx, ctrl)) {
+		snprintf(w->why, sizeof(w->why), "unknown controller '%s'",
+			 ctrl);
+		snprintf(w->hint, sizeof(w->hint),
+			 "list controllers with 'vdevctl ctrl list'");
+	} else if (ctx->verb->cmd == VDEV_CMD_NS_ADD) {
+		snprintf(w->why, sizeof(w->why),
+			 "backing device '%s' not found", ctx->args.pos[1]);
+		snprintf(w->hint, sizeof(w->hint),
+			 "give the path of a block device, e.g. /dev/nvme0n1");
+	} else {
+		snprintf(w->why, sizeof(w->why),
+			 "controller '%s' has no such namespace", ctrl);
+		snprintf(w->hint, sizeof(w->hint),
+			 "list its namespaces with 'vdevctl ns list %s'", ctrl);
+	}
+}
+
+static void vdevctl_ns_explain(struct vdevctl *ctx, int err,
+			       struct vdevctl_why *w)
+{
+	const char *ctrl = ctx->args.pos[0];
+	const char *path = ctx->args.pos[1];
+	bool add = ctx->verb->cmd == VDEV_CMD_NS_ADD;
+
+	if (err == -ENOENT && ctrl) {
+		vdevctl_ns_explain_noent(ctx, w);
+	} else if (err == -EEXIST && add) {
+		snprintf(w->why, sizeof(w->why),
+			 "controller '%s' already has a namespace at this address",
+			 ctrl);
+		snprintf(w->hint, sizeof(w->hint),
+			 "pick another --nsid or --target/--lun, or detach the old one with 'vdevctl ns del'");
+	} else if (err == -EBUSY && add) {
+		snprintf(w->why, sizeof(w->why),
+			 "backing device '%s' is already in use", path);
+		snprintf(w->hint, sizeof(w->hint),
+			 "it is mounted, opened exclusively or attached to another controller ('vdevctl ns list')");
+	} else if (err == -ENOTBLK && add) {
+		snprintf(w->why, sizeof(w->why),
+			 "'%s' is not a block device", path);
+		snprintf(w->hint, sizeof(w->hint),
+			 "for an image file, attach a loop device: losetup -f --show FILE");
+	} else if ((err == -EACCES || err == -EPERM) && add &&
+		   vdevctl_has_net_admin()) {
+		snprintf(w->why, sizeof(w->why),
+			 "permission denied opening '%s'", path);
+		snprintf(w->hint, sizeof(w->hint),
+			 "a read-only device must be attached with --ro");
+	} else if (err == -EROFS && add) {
+		snprintf(w->why, sizeof(w->why), "'%s' is read-only", path);
+		snprintf(w->hint, sizeof(w->hint), "attach it with --ro");
+	}
+}
+
+/*
+ * add takes --ro and an address; del and show take the address alone, so
+ * they see this table from its second entry.
+ */
+static const struct vdevctl_opt vdevctl_ns_opts[] = {
+	{ .name = "--ro", .attr = VDEV_A_NS_READ_ONLY,
+	  .put = vdevctl_put_flag, .flag = true },
+	{ .name = "--nsid", .attr = VDEV_A_NS_NSID, .put = vdevctl_put_u32 },
+	{ .name = "--target", .attr = VDEV_A_NS_TARGET,
+	  .put = vdevctl_put_u32 },
+	{ .name = "--lun", .attr = VDEV_A_NS_LUN, .put = vdevctl_put_u32 },
+	{ }
+};
+
+#define VDEVCTL_NS_ADDR_OPTS	(&vdevctl_ns_opts[1])
+
+static const struct vdevctl_opt vdevctl_ns_pos[] = {
+	{ .name = "CTRL", .attr = VDEV_A_NS_CTRL_NAME,
+	  .put = vdevctl_put_str },
+	{ .name = "BACKING", .attr = VDEV_A_NS_PATH,
+	  .put = vdevctl_put_path },
+};
+
+static const struct vdevctl_verb vdevctl_ns_verbs[] = {
+	{
+		.name = "add",
+		.usage = "CTRL [--nsid N | --target T --lun L] [--ro] BACKING",
+		.cmd = VDEV_CMD_NS_ADD,
+		.opts = vdevctl_ns_opts,
+		.pos = vdevctl_ns_pos, .min_pos = 2, .max_pos = 2,
+		.run = vdevctl_ns_show,
+		.explain = vdevctl_ns_explain,
+	},
+	{
+		.name = "del",
+		.usage = "CTRL [--nsid N | --target T --lun L]",
+		.cmd = VDEV_CMD_NS_DEL,
+		.opts = VDEVCTL_NS_ADDR_OPTS,
+		.pos = vdevctl_ns_pos, .min_pos = 1, .max_pos = 1,
+		.run = vdevctl_ns_del,
+		.explain = vdevctl_ns_explain,
+	},
+	{
+		.name = "show",
+		.usage = "CTRL [--nsid N | --target T --lun L]",
+		.cmd = VDEV_CMD_NS_GET,
+		.opts = VDEVCTL_NS_ADDR_OPTS,
+		.pos = vdevctl_ns_pos, .min_pos = 1, .max_pos = 1,
+		.run = vdevctl_ns_show,
+		.explain = vdevctl_ns_explain,
+	},
+	{
+		.name = "list",
+		.usage = "[CTRL]",
+		.cmd = VDEV_CMD_NS_GET,
+		.pos = vdevctl_ns_pos, .min_pos = 0, .max_pos = 1,
+		.run = vdevctl_ns_list,
+		.explain = vdevctl_ns_explain,
+	},
+	{ }
+};
+
+const struct vdevctl_object vdevctl_ns_object = {
+	.name = "ns",
+	.verbs = vdevctl_ns_verbs,
+	.help =
+	"A namespace (NVMe, virtio-blk) or LUN (virtio-scsi) serves a block\n"
+	"device to the guest of controller CTRL.\n"
+	"\n"
+	"  --nsid N               namespace id (virtio-blk: only 1)\n"
+	"  --target T --lun L     SCSI address (virtio-scsi: required)\n"
+	"  --ro                   serve it read-only\n"
+	"  BACKING                path of the block device; a relative path\n"
+	"                         is taken from the current directory\n"
+	"\n"
+	"Without an address, virtio-blk uses nsid 1; nvme add takes the\n"
+	"lowest free nsid, while nvme del and show need --nsid. add prints\n"
+	"the new namespace as show does.\n",
+};
