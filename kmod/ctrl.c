@@ -52,29 +52,37 @@ VISIBLE_IF_KUNIT bool vdev_ctrl_name_valid(const char *name)
 
 	if (len == 0 || len >= VDEV_NAME_LEN || name[0] == '.' || name[0] == '-')
 		return false;
+	/* isalnum() takes Latin-1 letters too: names stay ASCII. */
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_-.", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("_-.", name[i])))
 			return false;
 	return true;
 }
 
 /*
- * vdevd creates the socket at this path as root: refuse relative paths and
- * ".." components so a path cannot mean something else than it reads.
+ * vdevd creates the socket at this path as root, and two controllers must
+ * not share one: accept only canonical absolute paths (no empty, "." or
+ * ".." components, no trailing '/'), so that equal sockets are equal
+ * strings and a path cannot mean something else than it reads.
  */
 VISIBLE_IF_KUNIT bool vdev_socket_path_valid(const char *path)
 {
 	size_t len = strnlen(path, VDEV_SOCKET_PATH_LEN);
-	const char *p;
+	const char *comp, *end;
 
-	if (len < 2 || len >= VDEV_SOCKET_PATH_LEN)
+	if (len < 2 || len >= VDEV_SOCKET_PATH_LEN || path[0] != '/')
 		return false;
-	if (path[0] != '/' || path[len - 1] == '/')
-		return false;
-	for (p = path; (p = strstr(p, "/..")); p += 3)
-		if (p[3] == '/' || p[3] == '\0')
+	for (comp = path + 1; ; comp = end + 1) {
+		end = strchrnul(comp, '/');
+		if (end == comp)
 			return false;
-	return true;
+		if (comp[0] == '.' && (end - comp == 1 ||
+				       (end - comp == 2 && comp[1] == '.')))
+			return false;
+		if (!*end)
+			return true;
+	}
 }
 
 /**
@@ -111,7 +119,7 @@ int vdev_ctrl_cfg_check(const struct vdev_ctrl_cfg *cfg,
 	}
 	if (!vdev_socket_path_valid(cfg->socket_path)) {
 		NL_SET_ERR_MSG(extack,
-			       "socket path must be absolute, without '..' components or a trailing '/'");
+			       "socket path must be absolute and canonical: no '.', '..' or empty components, no trailing '/'");
 		return -EINVAL;
 	}
 	return 0;

@@ -24,6 +24,8 @@ static const struct vdev_str_case vdev_name_cases[] = {
 	{ "slash/name", false },
 	{ "tab\tname", false },
 	{ "ünicode", false },
+	{ "\xe9t\xe9", false },	/* Latin-1: isalnum() says yes */
+	{ "\x7f", false },
 };
 
 static void vdev_str_case_desc(const struct vdev_str_case *c, char *desc)
@@ -53,6 +55,12 @@ static const struct vdev_str_case vdev_path_cases[] = {
 	{ "/run/../etc/sock", false },
 	{ "/run/..", false },
 	{ "/..", false },
+	{ "/run//vm0.sock", false },	/* would alias /run/vm0.sock */
+	{ "//vm0.sock", false },
+	{ "/run/./vm0.sock", false },
+	{ "/run/.", false },
+	{ "/.hidden/vm0.sock", true },
+	{ "/run/.../vm0.sock", true },
 };
 
 KUNIT_ARRAY_PARAM(vdev_path, vdev_path_cases, vdev_str_case_desc);

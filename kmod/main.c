@@ -7,7 +7,7 @@
  *
  * Unloading tears every controller down and releases its block devices, as
  * loop and brd do. An open /dev/vdev holds a module reference, so while a
- * front end is attached the unload is refused (EBUSY) by the module core.
+ * front end is attached the module core refuses the unload ("in use").
  */
 #include <linux/capability.h>
 #include <linux/fs.h>

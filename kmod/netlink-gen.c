@@ -22,6 +22,7 @@ static const struct netlink_range_validation vdev_a_ctrl_poll_idle_us_range = {
 
 static const struct netlink_range_validation vdev_a_ctrl_max_mem_range = {
 	.min	= 1048576ULL,
+	.max	= 1125899906842624ULL,
 };
 
 /* VDEV_CMD_CTRL_NEW - do */

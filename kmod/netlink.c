@@ -142,6 +142,17 @@ void vdev_nl_notify_ns(struct vdev_ns *ns, u8 cmd)
 	vdev_nl_notify(cmd, vdev_nl_put_ns, ns);
 }
 
+/* The namespaces a controller takes with it go first, then the controller. */
+static void vdev_nl_notify_ctrl_del(struct vdev_ctrl *ctrl)
+{
+	struct vdev_ns *ns;
+	unsigned long key;
+
+	xa_for_each(&ctrl->ns, key, ns)
+		vdev_nl_notify_ns(ns, VDEV_CMD_NS_DEL_NTF);
+	vdev_nl_notify_ctrl(ctrl, VDEV_CMD_CTRL_DEL_NTF);
+}
+
 /* --- lookups ------------------------------------------------------------ */
 
 /*
@@ -326,7 +337,7 @@ int vdev_nl_ctrl_del_doit(struct sk_buff *skb, struct genl_info *info)
 		mutex_unlock(&vdev_lock);
 		return PTR_ERR(ctrl);
 	}
-	vdev_nl_notify_ctrl(ctrl, VDEV_CMD_CTRL_DEL_NTF);
+	vdev_nl_notify_ctrl_del(ctrl);
 	vdev_ctrl_unregister(ctrl);
 	mutex_unlock(&vdev_lock);
 	return 0;

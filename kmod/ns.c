@@ -45,10 +45,10 @@ static int vdev_ns_open_error(int err, const char *path,
 		break;
 	case -EACCES:
 	case -EROFS:
+		/* The block layer says EACCES for a write open of a read-only disk. */
 		NL_SET_ERR_MSG_FMT(extack,
-				   "%s cannot be opened for writing (read-only device? use read-only)",
-				   path);
-		break;
+				   "%s is read-only: attach it read-only", path);
+		return -EROFS;
 	default:
 		NL_SET_ERR_MSG_FMT(extack, "cannot open %s: error %d", path, err);
 		break;
@@ -102,22 +102,26 @@ struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 	ret = ctrl->ops->ns_addr_check(&ns->addr, true, extack);
 	if (ret)
 		goto out_free;
-	if (ctrl->num_ns >= ctrl->ops->max_ns) {
-		NL_SET_ERR_MSG_FMT(extack, "%s controllers hold at most %u namespaces",
-				   ctrl->ops->name, ctrl->ops->max_ns);
-		ret = -ENOSPC;
-		goto out_free;
-	}
 	if (!ns->addr.has_nsid && !ns->addr.has_target) {
 		ret = vdev_ns_free_nsid(ctrl, &ns->addr.nsid);
-		if (ret)
+		if (ret) {
+			NL_SET_ERR_MSG(extack, "every nsid is in use");
 			goto out_free;
+		}
 		ns->addr.has_nsid = true;
 	}
 	key = ctrl->ops->ns_addr_key(&ns->addr);
 	if (xa_load(&ctrl->ns, key)) {
 		NL_SET_ERR_MSG(extack, "that address is already in use on the controller");
 		ret = -EEXIST;
+		goto out_free;
+	}
+	/* A taken address says EEXIST even on a full controller. */
+	if (ctrl->num_ns >= ctrl->ops->max_ns) {
+		NL_SET_ERR_MSG_FMT(extack, "a %s controller holds at most %u namespace%s",
+				   ctrl->ops->name, ctrl->ops->max_ns,
+				   ctrl->ops->max_ns == 1 ? "" : "s");
+		ret = -ENOSPC;
 		goto out_free;
 	}
 	ns->path = kstrdup(path, GFP_KERNEL);

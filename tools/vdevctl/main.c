@@ -35,7 +35,8 @@ static const struct {
 				  "duplicate name, socket or namespace" },
 	[VDEVCTL_EXIT_BUSY] = { "BUSY", "backing device or controller in use" },
 	[VDEVCTL_EXIT_INVAL] = { "INVAL",
-				 "the kernel refused a value (EINVAL, ERANGE, ENOTBLK)" },
+				 "the kernel refused a value (EINVAL, ERANGE, ENOTBLK,\n"
+				 "               EROFS)" },
 };
 
 static const char vdevctl_global_help[] =

@@ -44,6 +44,7 @@ int vdevctl_exit_code(int err)
 	case EINVAL:
 	case ERANGE:
 	case ENOTBLK:
+	case EROFS:
 		return VDEVCTL_EXIT_INVAL;
 	}
 	return VDEVCTL_EXIT_ERROR;

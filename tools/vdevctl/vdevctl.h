@@ -26,7 +26,7 @@ enum vdevctl_exit {
 	VDEVCTL_EXIT_NOTFOUND = 5,	/* ENOENT: no such object */
 	VDEVCTL_EXIT_EXISTS = 6,	/* EEXIST: duplicate */
 	VDEVCTL_EXIT_BUSY = 7,		/* EBUSY: backing device in use */
-	VDEVCTL_EXIT_INVAL = 8,		/* EINVAL, ERANGE, ENOTBLK */
+	VDEVCTL_EXIT_INVAL = 8,		/* EINVAL, ERANGE, ENOTBLK, EROFS */
 	VDEVCTL_EXIT_MAX = VDEVCTL_EXIT_INVAL,
 };
 
