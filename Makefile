@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vdev: `make` builds the module and the tools; `make check` runs every
+# test; `make demo` serves a disk in the test VM. Both install what they
+# need (as root). Kbuild reads ./Kbuild, not this file.
+
+KVER		?= 6.12.107+deb12-amd64
+KDIR		?= /lib/modules/$(KVER)/build
+TESTING		:= tools/testing
+
+.PHONY: all module tools deps check check-build checkpatch spec-check \
+	kunit selftests dkms-check demo clean help
+
+all: module tools
+
+help:
+	@echo "make            build kmod/vdev.ko and the tools"
+	@echo "make check      install deps, build (W=1, sparse), checkpatch, spec, KUnit, selftests in the VM, DKMS"
+	@echo "make demo       install deps, build, boot the test VM and serve a RAM disk"
+	@echo "make kunit      KUnit suites under UML"
+	@echo "make selftests  kselftests in the test VM"
+	@echo "KDIR=<tree>     build against another kernel tree"
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m W=1 modules
+
+tools:
+	$(MAKE) -C tools/vdevctl
+
+deps:
+	$(TESTING)/deps.sh
+
+# The order is cheapest first, so a mistake fails fast.
+check: deps
+	$(TESTING)/check.sh
+
+check-build:
+	$(TESTING)/build-check.sh $(KDIR)
+
+checkpatch:
+	$(TESTING)/checkpatch.sh
+
+spec-check:
+	$(TESTING)/spec-check.sh
+
+kunit:
+	$(TESTING)/kunit.sh
+
+selftests: all
+	$(TESTING)/stage-ynl.sh
+	$(TESTING)/vm-selftest
+
+dkms-check:
+	$(TESTING)/dkms-check.sh
+
+demo: deps all
+	$(TESTING)/vm-run --timeout 600 -- $(TESTING)/demo.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m clean
+	$(MAKE) -C tools/vdevctl clean
+	rm -rf build
