@@ -43,17 +43,36 @@ static int vdev_ns_open_error(int err, const char *path,
 				   "%s is in use (mounted, held by another driver, or already a namespace)",
 				   path);
 		break;
-	case -EACCES:
 	case -EROFS:
-		/* The block layer says EACCES for a write open of a read-only disk. */
 		NL_SET_ERR_MSG_FMT(extack,
 				   "%s is read-only: attach it read-only", path);
-		return -EROFS;
+		break;
+	case -EACCES:
+		NL_SET_ERR_MSG_FMT(extack, "%s: permission denied (nodev mount?)",
+				   path);
+		break;
 	default:
 		NL_SET_ERR_MSG_FMT(extack, "cannot open %s: error %d", path, err);
 		break;
 	}
 	return err;
+}
+
+/*
+ * The block layer answers a write open of a read-only disk with EACCES, as
+ * it does a nodev mount: tell them apart with a shared read-only open.
+ */
+static bool vdev_ns_read_only(const char *path)
+{
+	struct file *file;
+	bool ro;
+
+	file = bdev_file_open_by_path(path, BLK_OPEN_READ, NULL, NULL);
+	if (IS_ERR(file))
+		return false;
+	ro = bdev_read_only(file_bdev(file));
+	fput(file);
+	return ro;
 }
 
 static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
@@ -65,6 +84,8 @@ static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
 		mode |= BLK_OPEN_WRITE;
 	/* A holder makes the open exclusive: nobody else may claim it. */
 	file = bdev_file_open_by_path(ns->path, mode, ns, NULL);
+	if (PTR_ERR_OR_ZERO(file) == -EACCES && vdev_ns_read_only(ns->path))
+		file = ERR_PTR(-EROFS);
 	if (IS_ERR(file))
 		return vdev_ns_open_error(PTR_ERR(file), ns->path, extack);
 	ns->bdev_file = file;

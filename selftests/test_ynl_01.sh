@@ -46,7 +46,9 @@ print("\n".join(bad))
 	fi
 }
 
-out=$(ynl --do ctrl-new --json '{"name":"y1","type":"virtio-blk","socket-path":"/run/y1.sock","num-queues":4,"queue-size":512,"cpumask":"0","poll-mode":"always","poll-idle-us":10,"socket-uid":7,"socket-gid":8,"socket-mode":416,"max-mem":1073741824}')
+# The spec is valid against the kernel's genetlink schema (ynl checks it
+# with jsonschema before it sends anything).
+out=$(ynl_validated --do ctrl-new --json '{"name":"y1","type":"virtio-blk","socket-path":"/run/y1.sock","num-queues":4,"queue-size":512,"cpumask":"0","poll-mode":"always","poll-idle-us":10,"socket-uid":7,"socket-gid":8,"socket-mode":416,"max-mem":1073741824}')
 expect_eq "ynl ctrl-new replies with the controller" "$(json_get 'd["name"]' <<<"$out")" y1
 same "ctrl-new reply equals vdevctl ctrl show" "$out" "$(vdevctl --json ctrl show y1)"
 

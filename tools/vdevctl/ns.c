@@ -195,7 +195,7 @@ static void vdevctl_ns_explain(struct vdevctl *ctx, int err,
 		snprintf(w->why, sizeof(w->why),
 			 "permission denied opening '%s'", path);
 		snprintf(w->hint, sizeof(w->hint),
-			 "a read-only device must be attached with --ro");
+			 "is it on a nodev mount? use the node under /dev");
 	} else if (err == -EROFS && add) {
 		snprintf(w->why, sizeof(w->why), "'%s' is read-only", path);
 		snprintf(w->hint, sizeof(w->hint), "attach it with --ro");
