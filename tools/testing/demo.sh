@@ -21,4 +21,5 @@ say "$vdevctl" --json ns show demo
 say "$vdevctl" ctrl del demo
 say rmmod vdev
 echo
-echo "demo: vdev served /dev/ram0 as controller 'demo' in a Debian $(uname -r) VM."
+echo "demo: vdev attached /dev/ram0 to virtio-blk controller 'demo' in a Debian $(uname -r) VM."
+echo "demo: no guest yet: serving it to QEMU comes with the data path."
