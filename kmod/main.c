@@ -14,6 +14,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "mem.h"
 #include "vdev.h"
 
 static int vdev_dev_open(struct inode *inode, struct file *file)
@@ -55,9 +56,12 @@ static int __init vdev_init(void)
 {
 	int ret;
 
-	ret = vdev_nl_init();
+	ret = vdev_mem_init();
 	if (ret)
 		return ret;
+	ret = vdev_nl_init();
+	if (ret)
+		goto out_mem_exit;
 	ret = misc_register(&vdev_miscdev);
 	if (ret)
 		goto out_nl_exit;
@@ -67,6 +71,8 @@ static int __init vdev_init(void)
 
 out_nl_exit:
 	vdev_nl_exit();
+out_mem_exit:
+	vdev_mem_exit();
 	return ret;
 }
 
@@ -76,6 +82,7 @@ static void __exit vdev_exit(void)
 	vdev_nl_exit();
 	misc_deregister(&vdev_miscdev);
 	vdev_ctrl_unregister_all();
+	vdev_mem_exit();
 	pr_info("vdev: unloaded\n");
 }
 

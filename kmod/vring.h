@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The virtqueue engine: split and packed rings in guest memory, read and
+ * written through the guest memory table. No I/O happens here.
+ */
+#ifndef _VDEV_VRING_H
+#define _VDEV_VRING_H
+
+#include <linux/types.h>
+
+struct vdev_mem;
+
+/* The largest queue either ring layout can describe. */
+#define VDEV_VRING_MAX_NUM	32768
+
+/**
+ * struct vdev_vring_buf - one guest buffer of a descriptor chain
+ * @gpa: guest-physical address; the whole buffer is in the memory table
+ * @len: bytes
+ * @write: device-writable (the device fills it); device-readable otherwise
+ */
+struct vdev_vring_buf {
+	u64 gpa;
+	u32 len;
+	bool write;
+};
+
+/**
+ * struct vdev_vring_head - what completing a chain needs
+ * @id: split: the head descriptor index; packed: the buffer id
+ * @ndesc: packed: ring descriptors the chain took (1 when indirect)
+ */
+struct vdev_vring_head {
+	u16 id;
+	u16 ndesc;
+};
+
+/**
+ * struct vdev_vring_chain - a descriptor chain fetched from a ring
+ * @bufs: the caller's array, filled in ring order: readable ones first
+ * @max: entries in @bufs; a longer chain is a bad chain
+ * @nbufs: entries filled
+ * @head: give this back to vdev_vring_push()
+ * @out_len: device-readable bytes
+ * @in_len: device-writable bytes
+ */
+struct vdev_vring_chain {
+	struct vdev_vring_buf *bufs;
+	unsigned int max;
+	unsigned int nbufs;
+	struct vdev_vring_head head;
+	u32 out_len;
+	u32 in_len;
+};
+
+/**
+ * struct vdev_vring - one virtqueue
+ * @mem: the guest memory table. The engine only reads the pointer: the
+ *	caller keeps the table alive while it calls in (RCU read section or
+ *	a reference) and calls vdev_vring_set_mem() when a new one arrives
+ * @num: queue size
+ * @packed: VIRTIO_F_RING_PACKED
+ * @event_idx: VIRTIO_RING_F_EVENT_IDX
+ * @indirect: VIRTIO_RING_F_INDIRECT_DESC
+ * @desc: descriptor table (split and packed)
+ * @avail: split: available ring; packed: driver event suppression
+ * @used: split: used ring; packed: device event suppression
+ * @last_avail_idx: next descriptor to fetch (split: free running; packed:
+ *	slot in the descriptor ring)
+ * @avail_idx: split: the driver's avail idx as last read
+ * @used_idx: next used slot (split: free running; packed: ring slot)
+ * @avail_wrap: packed: the driver's wrap counter at @last_avail_idx
+ * @used_wrap: packed: the device's wrap counter at @used_idx
+ * @signalled_used: @used_idx when the driver was last signalled
+ * @signalled_valid: @signalled_used means something
+ *
+ * One poller owns a ring: nothing here takes a lock.
+ */
+struct vdev_vring {
+	const struct vdev_mem *mem;
+	u16 num;
+	bool packed;
+	bool event_idx;
+	bool indirect;
+	u64 desc;
+	u64 avail;
+	u64 used;
+	u16 last_avail_idx;
+	u16 avail_idx;
+	u16 used_idx;
+	bool avail_wrap;
+	bool used_wrap;
+	u16 signalled_used;
+	bool signalled_valid;
+};
+
+int vdev_vring_setup(struct vdev_vring *vr, const struct vdev_mem *mem,
+		     u64 features, unsigned int num, u64 desc, u64 avail,
+		     u64 used);
+int vdev_vring_set_mem(struct vdev_vring *vr, const struct vdev_mem *mem);
+int vdev_vring_set_base(struct vdev_vring *vr, u32 base);
+u32 vdev_vring_get_base(const struct vdev_vring *vr);
+
+int vdev_vring_pop(struct vdev_vring *vr, struct vdev_vring_chain *chain);
+int vdev_vring_push(struct vdev_vring *vr, struct vdev_vring_head head,
+		    u32 len);
+int vdev_vring_need_signal(struct vdev_vring *vr);
+int vdev_vring_enable_notify(struct vdev_vring *vr);
+int vdev_vring_disable_notify(struct vdev_vring *vr);
+
+#endif /* _VDEV_VRING_H */
