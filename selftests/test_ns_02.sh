@@ -52,6 +52,10 @@ for dev in ram1 ram2 ram3; do
 	fi
 done
 expect_exit $EX_OK "ram1 attaches after all the failures" vdevctl ns add blk /dev/ram1
+# A virtio-blk controller is one disk: the address is taken, checked before
+# the capacity, and the device is never opened.
+expect_exit $EX_EXISTS "blk: a second namespace is EEXIST" vdevctl ns add blk /dev/ram3
+if vdev_bdev_free /dev/ram3; then pass "ram3 never opened"; else fail "ram3 never opened"; fi
 
 if vdev_ynl_available; then
 	ynl_expect_err "No such file or directory" "ynl: missing backing path" \
