@@ -9,7 +9,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 linux=$("$root/tools/testing/linux-source.sh")
 cd "$root"
 
-files=$(git ls-files 'kmod/*.c' 'kmod/*.h' 'uapi/*.h' | grep -v 'netlink-gen')
+# Untracked sources count too: a new file is checked before its commit.
+files=$(git ls-files --cached --others --exclude-standard \
+	'kmod/*.c' 'kmod/*.h' 'uapi/*.h' | grep -v 'netlink-gen')
 status=0
 for f in $files; do
 	# --terse prints nothing for a clean file.
