@@ -214,15 +214,19 @@ ynl_expect_err() {
 
 # --- block devices --------------------------------------------------------
 
-# RAM disks for backing: /dev/ram0.. (brd, 64 MiB each).
+# RAM disks for backing: at least N of them, /dev/ram0.. (brd, 64 MiB
+# each). brd's count is fixed at load, and an earlier test may have loaded
+# it with fewer: reload it then (every test releases its disks on exit).
 vdev_brd_setup() {
-	local n=${1:-4}
+	local n=${1:-4} nr=8
 
-	if [ ! -b /dev/ram0 ]; then
-		modprobe brd rd_nr="$n" rd_size=65536 || return 1
+	[ "$n" -gt $nr ] && nr=$n
+	if [ ! -b "/dev/ram$((n - 1))" ]; then
+		modprobe -r brd 2>/dev/null
+		modprobe brd rd_nr=$nr rd_size=65536 || return 1
 	fi
 	udevadm settle 2>/dev/null || true
-	[ -b /dev/ram0 ]
+	[ -b "/dev/ram$((n - 1))" ]
 }
 
 # A device is free when nobody holds it exclusively: an O_EXCL open of a
