@@ -14,8 +14,13 @@
 
 /* --- replies ------------------------------------------------------------ */
 
-static int vdev_nl_ctrl_put_attrs(struct sk_buff *skb, struct vdev_ctrl *ctrl)
+/*
+ * The put functions take void * so that one fill, reply and notify path
+ * (vdev_nl_put_fn) serves both objects.
+ */
+static int vdev_nl_put_ctrl(struct sk_buff *skb, void *obj)
 {
+	struct vdev_ctrl *ctrl = obj;
 	const struct vdev_ctrl_cfg *cfg = &ctrl->cfg;
 	char cpus[256];
 
@@ -40,8 +45,9 @@ static int vdev_nl_ctrl_put_attrs(struct sk_buff *skb, struct vdev_ctrl *ctrl)
 	return 0;
 }
 
-static int vdev_nl_ns_put_attrs(struct sk_buff *skb, struct vdev_ns *ns)
+static int vdev_nl_put_ns(struct sk_buff *skb, void *obj)
 {
+	struct vdev_ns *ns = obj;
 	struct block_device *bdev = vdev_ns_bdev(ns);
 	const struct vdev_ns_addr *addr = &ns->addr;
 
@@ -84,16 +90,6 @@ static int vdev_nl_fill(struct sk_buff *skb, const struct genl_info *info,
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
-}
-
-static int vdev_nl_put_ctrl(struct sk_buff *skb, void *obj)
-{
-	return vdev_nl_ctrl_put_attrs(skb, obj);
-}
-
-static int vdev_nl_put_ns(struct sk_buff *skb, void *obj)
-{
-	return vdev_nl_ns_put_attrs(skb, obj);
 }
 
 static int vdev_nl_reply(struct genl_info *info, vdev_nl_put_fn put, void *obj)
