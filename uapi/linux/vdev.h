@@ -146,4 +146,252 @@ enum {
 /* VDEV_IOC_GET_API_VERSION: returns VDEV_API_VERSION in *arg. */
 #define VDEV_IOC_GET_API_VERSION	_IOR(VDEV_IOC_MAGIC, 0x00, __u32)
 
+/*
+ * Handle ioctls (0x01-0x0f). An open /dev/vdev is a *handle*; BIND ties it
+ * to one controller for its life and makes it that controller's *owner*
+ * (at most one). Every other ioctl needs a bound handle that owns its
+ * controller (EPERM otherwise).
+ *
+ * Every struct starts with argsz (the caller's sizeof; at least the first
+ * version's size) and flags (unknown bits: EINVAL). The kernel writes back
+ * at most argsz bytes. Padding must be zero.
+ */
+
+/* Fds one vhost-user message may carry. */
+#define VDEV_VU_MAX_FDS		8
+/* Framing limit of a vhost-user payload; larger: disconnect. */
+#define VDEV_VU_MAX_PAYLOAD	4096
+/* Regions in one SET_MEM_TABLE. */
+#define VDEV_VU_MAX_REGIONS	8
+/* Memory slots offered through GET_MAX_MEM_SLOTS. */
+#define VDEV_VU_MAX_MEM_SLOTS	32
+/* Bytes of device config space. */
+#define VDEV_VU_MAX_CONFIG	256
+
+/* Bind by @name instead of @ctrl_id. */
+#define VDEV_BIND_BY_NAME	(1U << 0)
+
+/**
+ * struct vdev_bind - VDEV_IOC_BIND: own a controller
+ * @argsz: sizeof(struct vdev_bind)
+ * @flags: VDEV_BIND_BY_NAME
+ * @ctrl_id: in unless VDEV_BIND_BY_NAME; out always
+ * @listener_fd: out: a new O_CLOEXEC fd of the held listening socket, or -1
+ * @conn_fd: out: a new O_CLOEXEC fd of the live connection, or -1
+ * @state: out: enum vdev_ctrl_state
+ * @name: in with VDEV_BIND_BY_NAME (NUL-terminated); out always
+ *
+ * Errors: ENOENT no such controller, EBUSY owned by another handle, EINVAL
+ * handle already bound or name unterminated, EOPNOTSUPP type not served
+ * over vhost-user.
+ */
+struct vdev_bind {
+	__u32 argsz;
+	__u32 flags;
+	__u32 ctrl_id;
+	__s32 listener_fd;
+	__s32 conn_fd;
+	__u32 state;
+	char name[VDEV_NAME_LEN];
+};
+
+/* SET_LISTENER: replace a held listener instead of failing EEXIST. */
+#define VDEV_FD_REPLACE		(1U << 0)
+
+/**
+ * struct vdev_fd_arg - an fd argument
+ * @argsz: sizeof(struct vdev_fd_arg)
+ * @flags: VDEV_FD_REPLACE (SET_LISTENER only)
+ * @fd: the file descriptor; -1 where none is taken
+ * @pad: zero
+ */
+struct vdev_fd_arg {
+	__u32 argsz;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+};
+
+/**
+ * enum vdev_vu_action - what became of a vhost-user message
+ * @VDEV_VU_APPLIED: applied, no reply due
+ * @VDEV_VU_REPLIED: applied, reply sent
+ * @VDEV_VU_REFUSED: not applied, error reply sent
+ * @VDEV_VU_DISCONNECTED: session ended (refused without an error form, or
+ *	the reply could not be sent)
+ */
+enum vdev_vu_action {
+	VDEV_VU_APPLIED = 1,
+	VDEV_VU_REPLIED,
+	VDEV_VU_REFUSED,
+	VDEV_VU_DISCONNECTED,
+};
+
+/**
+ * struct vdev_vu_hdr - the envelope that starts every request ioctl
+ * @argsz: sizeof the whole request struct
+ * @flags: none yet: 0
+ * @request: the peeked vhost-user header's request, as is
+ * @msg_flags: the peeked header's flags
+ * @msg_size: the peeked header's payload size
+ * @nfds: fds that came with the message (<= VDEV_VU_MAX_FDS)
+ * @fds: the peeked fds in order; -1 past @nfds
+ * @result: out: 0 or a positive errno of the refusal
+ * @action: out: enum vdev_vu_action
+ *
+ * The kernel compares @request, @msg_flags and @msg_size with the next
+ * message on the held connection (EBADMSG if they differ, EAGAIN if it has
+ * not fully arrived), applies it, consumes its bytes and sends the reply.
+ * An ioctl that returns -1 consumed nothing; one that returns 0 consumed
+ * the message.
+ */
+struct vdev_vu_hdr {
+	__u32 argsz;
+	__u32 flags;
+	__u32 request;
+	__u32 msg_flags;
+	__u32 msg_size;
+	__u32 nfds;
+	__s32 fds[VDEV_VU_MAX_FDS];
+	__u32 result;
+	__u32 action;
+};
+
+/* GET/SET_FEATURES, GET/SET_PROTOCOL_FEATURES, GET_QUEUE_NUM, ... */
+struct vdev_vu_u64 {
+	struct vdev_vu_hdr hdr;
+	__u64 value;
+};
+
+/* SET_VRING_NUM/BASE/ENABLE, GET_VRING_BASE (out: @num) */
+struct vdev_vu_vring_state {
+	struct vdev_vu_hdr hdr;
+	__u32 index;
+	__u32 num;
+};
+
+/* SET_VRING_ADDR; @flags bit 0 (VHOST_VRING_F_LOG) is refused */
+struct vdev_vu_vring_addr {
+	struct vdev_vu_hdr hdr;
+	__u32 index;
+	__u32 flags;
+	__u64 desc_uaddr;
+	__u64 used_uaddr;
+	__u64 avail_uaddr;
+	__u64 log_gaddr;
+};
+
+/* The wire's "no fd" bit (bit 8 of the u64), as a flag. */
+#define VDEV_VU_VRING_NOFD	(1U << 0)
+
+/* SET_VRING_KICK/CALL/ERR: wire bits 0-7 index, 8 NOFD, 9-63 zero */
+struct vdev_vu_vring_file {
+	struct vdev_vu_hdr hdr;
+	__u32 index;
+	__u32 vflags;
+};
+
+struct vdev_vu_mem_region {
+	__u64 guest_addr;
+	__u64 size;
+	__u64 user_addr;
+	__u64 mmap_offset;
+};
+
+/* SET_MEM_TABLE: region i is backed by hdr.fds[i] */
+struct vdev_vu_mem_table {
+	struct vdev_vu_hdr hdr;
+	__u32 nregions;
+	__u32 pad;
+	struct vdev_vu_mem_region regions[VDEV_VU_MAX_REGIONS];
+};
+
+/* ADD_MEM_REG (backed by hdr.fds[0]), REM_MEM_REG */
+struct vdev_vu_mem_reg {
+	struct vdev_vu_hdr hdr;
+	struct vdev_vu_mem_region region;
+};
+
+/* GET_CONFIG (out: @data), SET_CONFIG */
+struct vdev_vu_config {
+	struct vdev_vu_hdr hdr;
+	__u32 offset;
+	__u32 size;
+	__u32 cfg_flags;
+	__u32 pad;
+	__u8 data[VDEV_VU_MAX_CONFIG];
+};
+
+/* DROP: consume a message the kernel does not apply */
+struct vdev_vu_drop {
+	struct vdev_vu_hdr hdr;
+	__u32 err;
+	__u32 pad;
+};
+
+#define VDEV_IOC_BIND			_IO(VDEV_IOC_MAGIC, 0x01)
+#define VDEV_IOC_SET_LISTENER		_IO(VDEV_IOC_MAGIC, 0x02)
+#define VDEV_IOC_ATTACH_CONN		_IO(VDEV_IOC_MAGIC, 0x03)
+#define VDEV_IOC_DISCONNECT		_IO(VDEV_IOC_MAGIC, 0x04)
+#define VDEV_VU_IOC_DROP		_IO(VDEV_IOC_MAGIC, 0x05)
+
+/*
+ * vhost-user requests the kernel applies, by their wire id. Each has the
+ * ioctl VDEV_VU_IOC(id) taking the struct named in its comment.
+ */
+enum vdev_vu_request {
+	VDEV_VU_GET_FEATURES = 1,		/* u64, out */
+	VDEV_VU_SET_FEATURES = 2,		/* u64 */
+	VDEV_VU_SET_OWNER = 3,			/* hdr */
+	VDEV_VU_RESET_OWNER = 4,		/* deprecated: DROP, err 0 */
+	VDEV_VU_SET_MEM_TABLE = 5,		/* mem_table */
+	VDEV_VU_SET_VRING_NUM = 8,		/* vring_state */
+	VDEV_VU_SET_VRING_ADDR = 9,		/* vring_addr */
+	VDEV_VU_SET_VRING_BASE = 10,		/* vring_state */
+	VDEV_VU_GET_VRING_BASE = 11,		/* vring_state, out */
+	VDEV_VU_SET_VRING_KICK = 12,		/* vring_file */
+	VDEV_VU_SET_VRING_CALL = 13,		/* vring_file */
+	VDEV_VU_SET_VRING_ERR = 14,		/* vring_file */
+	VDEV_VU_GET_PROTOCOL_FEATURES = 15,	/* u64, out */
+	VDEV_VU_SET_PROTOCOL_FEATURES = 16,	/* u64 */
+	VDEV_VU_GET_QUEUE_NUM = 17,		/* u64, out */
+	VDEV_VU_SET_VRING_ENABLE = 18,		/* vring_state */
+	VDEV_VU_SET_BACKEND_REQ_FD = 21,	/* hdr, fds[0] */
+	VDEV_VU_GET_CONFIG = 24,		/* config, out */
+	VDEV_VU_SET_CONFIG = 25,		/* config */
+	VDEV_VU_RESET_DEVICE = 34,		/* hdr */
+	VDEV_VU_GET_MAX_MEM_SLOTS = 36,		/* u64, out */
+	VDEV_VU_ADD_MEM_REG = 37,		/* mem_reg */
+	VDEV_VU_REM_MEM_REG = 38,		/* mem_reg */
+	VDEV_VU_SET_STATUS = 39,		/* u64 */
+	VDEV_VU_GET_STATUS = 40,		/* u64, out */
+};
+
+/* Request ioctls: 0x40 + the vhost-user request id (0-63). */
+#define VDEV_VU_IOC_BASE		0x40
+#define VDEV_VU_IOC(id)			_IO(VDEV_IOC_MAGIC, VDEV_VU_IOC_BASE + (id))
+
+/* vhost-user header flags */
+#define VDEV_VU_FLAG_VERSION_MASK	0x3
+#define VDEV_VU_VERSION			0x1
+#define VDEV_VU_FLAG_REPLY		(1U << 2)
+#define VDEV_VU_FLAG_NEED_REPLY		(1U << 3)
+
+/* vhost-user protocol feature bits */
+#define VDEV_VU_PROTOCOL_F_MQ			0
+#define VDEV_VU_PROTOCOL_F_LOG_SHMFD		1
+#define VDEV_VU_PROTOCOL_F_REPLY_ACK		3
+#define VDEV_VU_PROTOCOL_F_BACKEND_REQ		5
+#define VDEV_VU_PROTOCOL_F_CONFIG		9
+#define VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD	12
+#define VDEV_VU_PROTOCOL_F_RESET_DEVICE		13
+#define VDEV_VU_PROTOCOL_F_CONFIGURE_MEM_SLOTS	15
+#define VDEV_VU_PROTOCOL_F_STATUS		16
+
+/* The virtio feature bit that gates protocol features. */
+#define VDEV_VU_F_PROTOCOL_FEATURES	30
+
+/* Backend channel request: config space changed (no reply wanted). */
+#define VDEV_VU_BACKEND_CONFIG_CHANGE_MSG	2
+
 #endif /* _UAPI_LINUX_VDEV_H */
