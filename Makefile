@@ -26,6 +26,7 @@ module:
 
 tools:
 	$(MAKE) -C tools/vdevctl
+	$(MAKE) -C tools/vdevd
 
 deps:
 	$(TESTING)/deps.sh
@@ -59,4 +60,5 @@ demo: deps all
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m clean
 	$(MAKE) -C tools/vdevctl clean
+	$(MAKE) -C tools/vdevd clean
 	rm -rf build

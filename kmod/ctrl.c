@@ -231,13 +231,15 @@ int vdev_ctrl_register(struct vdev_ctrl *ctrl, const char *name,
  * vdev_ctrl_unregister - take a controller out of the table and drop it
  * @ctrl: a registered controller
  *
- * Detaches its namespaces first, so their block devices are free again when
- * this returns. Caller holds vdev_lock.
+ * Ends its session and drops its listener, then detaches its namespaces:
+ * their block devices are free again when this returns, or, if a session
+ * still drains I/O on one, when it has. Caller holds vdev_lock.
  */
 void vdev_ctrl_unregister(struct vdev_ctrl *ctrl)
 {
 	lockdep_assert_held(&vdev_lock);
 
+	vdev_ctrl_end_session(ctrl);
 	vdev_ns_detach_all(ctrl);
 	xa_erase(&vdev_ctrls, ctrl->id);
 	vdev_ctrl_put(ctrl);

@@ -6,8 +6,9 @@
  * daemon opens.
  *
  * Unloading tears every controller down and releases its block devices, as
- * loop and brd do. An open /dev/vdev holds a module reference, so while a
- * front end is attached the module core refuses the unload ("in use").
+ * loop and brd do, and ends every front-end session. An open /dev/vdev
+ * holds a module reference, so while vdevd runs the module core refuses
+ * the unload ("in use"); a session alone does not hold one.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -22,6 +23,12 @@ static int vdev_dev_open(struct inode *inode, struct file *file)
 	/* Sessions hand guest memory to the kernel: root only. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	return vdev_handle_open(file);
+}
+
+static int vdev_dev_release(struct inode *inode, struct file *file)
+{
+	vdev_handle_release(file);
 	return 0;
 }
 
@@ -34,13 +41,14 @@ static long vdev_dev_ioctl(struct file *file, unsigned int cmd,
 	case VDEV_IOC_GET_API_VERSION:
 		return put_user(VDEV_API_VERSION, uarg);
 	default:
-		return -ENOTTY;
+		return vdev_handle_ioctl(file, cmd, arg);
 	}
 }
 
 static const struct file_operations vdev_dev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vdev_dev_open,
+	.release	= vdev_dev_release,
 	.unlocked_ioctl	= vdev_dev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -59,9 +67,12 @@ static int __init vdev_init(void)
 	ret = vdev_mem_init();
 	if (ret)
 		return ret;
-	ret = vdev_nl_init();
+	ret = vdev_session_init();
 	if (ret)
 		goto out_mem_exit;
+	ret = vdev_nl_init();
+	if (ret)
+		goto out_session_exit;
 	ret = misc_register(&vdev_miscdev);
 	if (ret)
 		goto out_nl_exit;
@@ -71,6 +82,8 @@ static int __init vdev_init(void)
 
 out_nl_exit:
 	vdev_nl_exit();
+out_session_exit:
+	vdev_session_exit();
 out_mem_exit:
 	vdev_mem_exit();
 	return ret;
@@ -82,6 +95,8 @@ static void __exit vdev_exit(void)
 	vdev_nl_exit();
 	misc_deregister(&vdev_miscdev);
 	vdev_ctrl_unregister_all();
+	/* Sessions drain here: a hung backing device delays the unload. */
+	vdev_session_exit();
 	vdev_mem_exit();
 	pr_info("vdev: unloaded\n");
 }

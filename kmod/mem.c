@@ -18,6 +18,8 @@
 #include <linux/hugetlb.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/shmem_fs.h>
@@ -100,6 +102,51 @@ static int vdev_mem_region_layout(struct vdev_mem_region *r)
 	return 0;
 }
 
+/*
+ * Pinned pages count against the front end's locked_vm, as VFIO's do, so
+ * they show as QEMU's VmLck. RLIMIT_MEMLOCK is enforced only if asked:
+ * libvirt does not raise it for vhost-user guests.
+ */
+static int vdev_mem_charge(struct vdev_mem_region *r,
+			   const struct vdev_mem_desc *d)
+{
+	unsigned long pages = DIV_ROUND_UP(d->size, PAGE_SIZE);
+	int ret;
+
+	if (!d->mm)
+		return 0;
+	if (!mmget_not_zero(d->mm))
+		return -ESRCH;
+	mmap_write_lock(d->mm);
+	ret = __account_locked_vm(d->mm, pages, true, current,
+				  !d->rlimit || capable(CAP_IPC_LOCK));
+	mmap_write_unlock(d->mm);
+	mmput(d->mm);
+	if (ret)
+		return ret;
+	mmgrab(d->mm);
+	r->mm = d->mm;
+	r->locked = pages;
+	return 0;
+}
+
+static void vdev_mem_uncharge(struct vdev_mem_region *r)
+{
+	struct mm_struct *mm = r->mm;
+
+	if (!mm)
+		return;
+	/* A front end that has exited has nothing left to uncharge. */
+	if (mmget_not_zero(mm)) {
+		mmap_write_lock(mm);
+		__account_locked_vm(mm, r->locked, false, current, true);
+		mmap_write_unlock(mm);
+		mmput(mm);
+	}
+	mmdrop(mm);
+	r->mm = NULL;
+}
+
 /**
  * vdev_mem_region_pin - pin the folios of one guest memory region
  * @d: the region as vhost-user describes it
@@ -144,27 +191,28 @@ struct vdev_mem_region *vdev_mem_region_pin(const struct vdev_mem_desc *d,
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	/*
-	 * Nothing charges these pins to RLIMIT_MEMLOCK yet: the caller's
-	 * @max_mem is the only bound. The charge belongs here, before the
-	 * pin, as VFIO does: account_locked_vm() on the peer's mm, undone in
-	 * vdev_mem_region_release().
-	 */
+	ret = vdev_mem_charge(r, d);
+	if (ret)
+		goto out_free_folios;
 	n = memfd_pin_folios(d->file, d->mmap_offset, last, r->folios, cap,
 			     &offset);
 	if (n <= 0) {
 		ret = n ? n : -EFAULT;
-		goto out_free_folios;
+		goto out_uncharge;
 	}
 	r->nr_folios = n;
 	r->offset = offset;
 	ret = vdev_mem_region_layout(r);
 	if (ret)
 		goto out_unpin;
+	r->mmap_offset = d->mmap_offset;
+	r->inode = file_inode(d->file);
 	return r;
 
 out_unpin:
 	unpin_folios(r->folios, r->nr_folios);
+out_uncharge:
+	vdev_mem_uncharge(r);
 out_free_folios:
 	kvfree(r->folios);
 out_free:
@@ -178,9 +226,26 @@ static void vdev_mem_region_release(struct kref *ref)
 						 ref);
 
 	unpin_folios(r->folios, r->nr_folios);
+	vdev_mem_uncharge(r);
 	kvfree(r->folio_end);
 	kvfree(r->folios);
 	kfree(r);
+}
+
+/**
+ * vdev_mem_region_same - is @d the region @r was pinned from?
+ * @r: a pinned region
+ * @d: a region as vhost-user describes it again
+ *
+ * QEMU resends whole tables; an identical region is reused, not pinned
+ * twice.
+ */
+bool vdev_mem_region_same(const struct vdev_mem_region *r,
+			  const struct vdev_mem_desc *d)
+{
+	return r->gpa == d->gpa && r->size == d->size && r->uva == d->uva &&
+	       r->mmap_offset == d->mmap_offset && d->file &&
+	       r->inode == file_inode(d->file);
 }
 
 /**

@@ -25,6 +25,8 @@ struct page;
  * @uva: start in QEMU's address space
  * @mmap_offset: where the region starts in @file
  * @file: the memfd or hugetlbfs file backing it
+ * @mm: whose locked_vm the pinned pages are charged to; NULL: nobody's
+ * @rlimit: refuse a charge beyond RLIMIT_MEMLOCK (VFIO's rule)
  */
 struct vdev_mem_desc {
 	u64 gpa;
@@ -32,6 +34,8 @@ struct vdev_mem_desc {
 	u64 uva;
 	u64 mmap_offset;
 	struct file *file;
+	struct mm_struct *mm;
+	bool rlimit;
 };
 
 /**
@@ -47,6 +51,11 @@ struct vdev_mem_desc {
  * @nr_folios: entries in @folios
  * @folio_shift: log2 of the folio size when they are all one size
  * @offset: where the region starts within @folios[0]
+ * @mmap_offset: where the region starts in its file
+ * @inode: the file's inode, for telling a resent region from a new one
+ *	(compared only; the pinned folios keep the mapping's owner alive)
+ * @mm: charged for @locked pages (mmgrab), or NULL
+ * @locked: pages charged to @mm's locked_vm
  */
 struct vdev_mem_region {
 	struct kref ref;
@@ -58,6 +67,10 @@ struct vdev_mem_region {
 	unsigned int nr_folios;
 	unsigned int folio_shift;
 	size_t offset;
+	u64 mmap_offset;
+	const struct inode *inode;
+	struct mm_struct *mm;
+	unsigned long locked;
 };
 
 /**
@@ -111,6 +124,8 @@ struct vdev_mem_iter {
 struct vdev_mem_region *vdev_mem_region_pin(const struct vdev_mem_desc *d,
 					    u64 max_mem);
 void vdev_mem_region_put(struct vdev_mem_region *r);
+bool vdev_mem_region_same(const struct vdev_mem_region *r,
+			  const struct vdev_mem_desc *d);
 
 struct vdev_mem *vdev_mem_create(struct vdev_mem_region *const *regions,
 				 unsigned int nr, u64 max_mem);

@@ -420,6 +420,12 @@ int vdev_nl_ns_del_doit(struct sk_buff *skb, struct genl_info *info)
 		mutex_unlock(&vdev_lock);
 		return PTR_ERR(ns);
 	}
+	if (vdev_ctrl_connected(ns->ctrl)) {
+		mutex_unlock(&vdev_lock);
+		NL_SET_ERR_MSG(info->extack,
+			       "controller is connected: stop the guest or delete the controller");
+		return -EBUSY;
+	}
 	vdev_nl_notify_ns(ns, VDEV_CMD_NS_DEL_NTF);
 	vdev_ns_detach(ns);
 	mutex_unlock(&vdev_lock);

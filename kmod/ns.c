@@ -116,6 +116,7 @@ struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		return ERR_PTR(-ENOMEM);
+	kref_init(&ns->ref);
 	ns->ctrl = ctrl;
 	ns->addr = *addr;
 	ns->read_only = read_only;
@@ -168,12 +169,33 @@ out_free:
 	return ERR_PTR(ret);
 }
 
+static void vdev_ns_release(struct kref *ref)
+{
+	struct vdev_ns *ns = container_of(ref, struct vdev_ns, ref);
+
+	bdev_fput(ns->bdev_file);
+	kfree(ns->path);
+	kfree(ns);
+}
+
+void vdev_ns_get(struct vdev_ns *ns)
+{
+	kref_get(&ns->ref);
+}
+
+void vdev_ns_put(struct vdev_ns *ns)
+{
+	kref_put(&ns->ref, vdev_ns_release);
+}
+
 /**
- * vdev_ns_detach - detach a namespace and release its block device
+ * vdev_ns_detach - detach a namespace from its controller
  * @ns: the namespace
  *
- * bdev_fput() gives up the exclusive claim before it returns, so the device
- * can be attached again at once. Caller holds vdev_lock.
+ * The block device is released with the last reference: at once when no
+ * session serves the namespace, else when the last one has drained.
+ * bdev_fput() gives up the exclusive claim before it returns, so the
+ * device can be attached again then. Caller holds vdev_lock.
  */
 void vdev_ns_detach(struct vdev_ns *ns)
 {
@@ -183,9 +205,7 @@ void vdev_ns_detach(struct vdev_ns *ns)
 
 	xa_erase(&ctrl->ns, ctrl->ops->ns_addr_key(&ns->addr));
 	ctrl->num_ns--;
-	bdev_fput(ns->bdev_file);
-	kfree(ns->path);
-	kfree(ns);
+	vdev_ns_put(ns);
 }
 
 /* Caller holds vdev_lock. */

@@ -66,6 +66,8 @@ struct vdev_ctrl_cfg {
 };
 
 struct vdev_ctrl;
+struct vdev_ns;
+struct vdev_session;
 
 /**
  * struct vdev_dev_ops - what a device type (blk, scsi, nvme) gives the core
@@ -77,6 +79,11 @@ struct vdev_ctrl;
  * @ns_addr_check: validate a namespace address and fill in what the type
  *	defaults; with @adding, an nsid may stay unset for the core to pick
  * @ns_addr_key: a unique index for a validated address
+ * @features: virtio feature bits offered for @ns (vhost-user types only)
+ * @get_config: fill @buf (VDEV_VU_MAX_CONFIG bytes, zeroed) with the
+ *	device config space of @ns as @s negotiated it
+ * @set_config: a front end's config write; 0 or a negative errno (nothing
+ *	changed then)
  */
 struct vdev_dev_ops {
 	const char *name;
@@ -87,6 +94,10 @@ struct vdev_dev_ops {
 	int (*ns_addr_check)(struct vdev_ns_addr *addr, bool adding,
 			     struct netlink_ext_ack *extack);
 	unsigned long (*ns_addr_key)(const struct vdev_ns_addr *addr);
+	u64 (*features)(const struct vdev_ns *ns);
+	void (*get_config)(const struct vdev_session *s, u8 *buf);
+	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,
+			  u32 size);
 };
 
 extern const struct vdev_dev_ops vdev_blk_ops;
@@ -103,6 +114,11 @@ extern const struct vdev_dev_ops vdev_nvme_ops;
  * @state: life cycle state (protected by vdev_lock)
  * @ns: namespaces by ops->ns_addr_key (protected by vdev_lock)
  * @num_ns: entries in @ns (protected by vdev_lock)
+ * @unregistered: out of the table; nothing new may attach (vdev_lock)
+ * @owner: the /dev/vdev handle bound to it, or NULL (vdev_lock)
+ * @listener: the listening socket vdevd handed over, or NULL (vdev_lock)
+ * @session: the live front-end session, or NULL; one that has ended but
+ *	not yet been torn down may linger here (vdev_lock)
  */
 struct vdev_ctrl {
 	struct kref ref;
@@ -113,10 +129,16 @@ struct vdev_ctrl {
 	enum vdev_ctrl_state state;
 	struct xarray ns;
 	u32 num_ns;
+	bool unregistered;
+	struct file *owner;
+	struct file *listener;
+	struct vdev_session *session;
 };
 
 /**
  * struct vdev_ns - a namespace or LUN backed by a block device
+ * @ref: the controller's table holds one, each session serving it one;
+ *	the last put releases the block device
  * @ctrl: owning controller (the namespace does not hold a reference: it
  *	lives in @ctrl->ns and is detached before the controller goes)
  * @addr: address on the controller
@@ -125,6 +147,7 @@ struct vdev_ctrl {
  * @bdev_file: the backing device, opened exclusively with this as holder
  */
 struct vdev_ns {
+	struct kref ref;
 	struct vdev_ctrl *ctrl;
 	struct vdev_ns_addr addr;
 	char *path;
@@ -159,8 +182,22 @@ void vdev_ns_detach_all(struct vdev_ctrl *ctrl);
 struct vdev_ns *vdev_ns_find(struct vdev_ctrl *ctrl,
 			     const struct vdev_ns_addr *addr);
 struct block_device *vdev_ns_bdev(const struct vdev_ns *ns);
+void vdev_ns_get(struct vdev_ns *ns);
+void vdev_ns_put(struct vdev_ns *ns);
 int vdev_ns_addr_check_nsid(struct vdev_ns_addr *addr, bool adding,
 			    const char *type, struct netlink_ext_ack *extack);
+
+/* session.c */
+int vdev_session_init(void);
+void vdev_session_exit(void);
+bool vdev_ctrl_connected(const struct vdev_ctrl *ctrl);
+void vdev_ctrl_end_session(struct vdev_ctrl *ctrl);
+
+/* vhost.c */
+int vdev_handle_open(struct file *file);
+long vdev_handle_ioctl(struct file *file, unsigned int cmd,
+		       unsigned long arg);
+void vdev_handle_release(struct file *file);
 
 /* netlink.c */
 int vdev_nl_init(void);

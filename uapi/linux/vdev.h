@@ -11,6 +11,7 @@
 #define _UAPI_LINUX_VDEV_H
 
 #include <linux/ioctl.h>
+#include <linux/const.h>
 #include <linux/types.h>
 
 /* --- generated from Documentation/netlink/specs/vdev.yaml: begin --- */
@@ -169,7 +170,7 @@ enum {
 #define VDEV_VU_MAX_CONFIG	256
 
 /* Bind by @name instead of @ctrl_id. */
-#define VDEV_BIND_BY_NAME	(1U << 0)
+#define VDEV_BIND_BY_NAME	_BITUL(0)
 
 /**
  * struct vdev_bind - VDEV_IOC_BIND: own a controller
@@ -196,7 +197,7 @@ struct vdev_bind {
 };
 
 /* SET_LISTENER: replace a held listener instead of failing EEXIST. */
-#define VDEV_FD_REPLACE		(1U << 0)
+#define VDEV_FD_REPLACE		_BITUL(0)
 
 /**
  * struct vdev_fd_arg - an fd argument
@@ -282,7 +283,7 @@ struct vdev_vu_vring_addr {
 };
 
 /* The wire's "no fd" bit (bit 8 of the u64), as a flag. */
-#define VDEV_VU_VRING_NOFD	(1U << 0)
+#define VDEV_VU_VRING_NOFD	_BITUL(0)
 
 /* SET_VRING_KICK/CALL/ERR: wire bits 0-7 index, 8 NOFD, 9-63 zero */
 struct vdev_vu_vring_file {
@@ -374,8 +375,8 @@ enum vdev_vu_request {
 /* vhost-user header flags */
 #define VDEV_VU_FLAG_VERSION_MASK	0x3
 #define VDEV_VU_VERSION			0x1
-#define VDEV_VU_FLAG_REPLY		(1U << 2)
-#define VDEV_VU_FLAG_NEED_REPLY		(1U << 3)
+#define VDEV_VU_FLAG_REPLY		_BITUL(2)
+#define VDEV_VU_FLAG_NEED_REPLY		_BITUL(3)
 
 /* vhost-user protocol feature bits */
 #define VDEV_VU_PROTOCOL_F_MQ			0

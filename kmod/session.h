@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sessions: one front-end (QEMU) connection and the device state it
+ * negotiated. See Documentation/design/vhost-user-session.rst.
+ */
+#ifndef _VDEV_SESSION_H
+#define _VDEV_SESSION_H
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "vdev.h"
+#include "vring.h"
+
+struct eventfd_ctx;
+struct vdev_mem;
+
+/**
+ * struct vdev_queue - one virtqueue of a session
+ * @session: owner, no reference (embedded in its array)
+ * @index: vring index
+ * @num: SET_VRING_NUM, 0 while unset (L)
+ * @desc_uva: SET_VRING_ADDR, QEMU's addresses (L)
+ * @avail_uva: (L)
+ * @used_uva: (L)
+ * @addr_set: SET_VRING_ADDR was applied (L)
+ * @base: SET_VRING_BASE, or where the ring stopped (L)
+ * @enabled: SET_VRING_ENABLE (L)
+ * @started: SET_VRING_KICK started it; GET_VRING_BASE stops it (L)
+ * @parked: started, but the memory table no longer covers its areas (L)
+ * @kick: kick eventfd, or NULL (L)
+ * @kick_nofd: the ring has no kick fd: it is polled always (L)
+ * @call: call eventfd, or NULL: no interrupts (L)
+ * @err: error eventfd, or NULL (L)
+ * @vr: the ring, set up while @started
+ */
+struct vdev_queue {
+	struct vdev_session *session;
+	u32 index;
+	u32 num;
+	u64 desc_uva;
+	u64 avail_uva;
+	u64 used_uva;
+	bool addr_set;
+	u32 base;
+	bool enabled;
+	bool started;
+	bool parked;
+	struct eventfd_ctx *kick;
+	bool kick_nofd;
+	struct eventfd_ctx *call;
+	struct eventfd_ctx *err;
+	struct vdev_vring vr;
+};
+
+/* session->flags */
+#define VDEV_SESSION_DEAD	0
+
+/**
+ * struct vdev_session - one front-end connection and its device state
+ * @ref: ctrl->session holds one until the teardown work drops it; every
+ *	request ioctl holds one while it runs
+ * @ctrl: the controller (holds a reference)
+ * @ns: the disk, resolved at attach (holds a reference), or NULL
+ * @lock: serialises requests and teardown; guards the fields marked (L)
+ * @flags: VDEV_SESSION_DEAD (atomic bit): ended, nothing new applies
+ * @sock_file: the held connection
+ * @sock: its socket
+ * @hup_wait: our entry on the socket's wait queue
+ * @hup_wqh: the wait queue it is on, NULL before attach completes
+ * @hup_pt: the poll table that put it there
+ * @hup_work: confirms a hang-up the wake callback saw, and ends the session
+ * @teardown_work: releases what an ended session holds
+ * @peer_pid: the front end's process
+ * @peer_mm: its address space (mmgrab), charged for pinned guest memory
+ * @features: acked virtio features (L)
+ * @features_set: SET_FEATURES was applied (L)
+ * @protocol_features: acked protocol features (L)
+ * @status: device status byte (L)
+ * @owner_set: SET_OWNER was seen (L)
+ * @wce: the write-cache-enable byte of the config space (L)
+ * @backend_file: the SET_BACKEND_REQ_FD channel, or NULL (L)
+ * @mem: the guest memory table, or NULL; written under @lock, read under
+ *	RCU or @lock; the session holds one reference
+ * @nr_queues: entries in @queues: the controller's num-queues
+ * @queues: the virtqueues
+ * @msg: scratch for one message: peeks, the consumed bytes, replies (L)
+ */
+struct vdev_session {
+	struct kref ref;
+	struct vdev_ctrl *ctrl;
+	struct vdev_ns *ns;
+	struct mutex lock;	/* requests, teardown; fields marked (L) */
+	unsigned long flags;
+
+	struct file *sock_file;
+	struct socket *sock;
+	wait_queue_entry_t hup_wait;
+	wait_queue_head_t *hup_wqh;
+	poll_table hup_pt;
+	struct work_struct hup_work;
+	struct work_struct teardown_work;
+	struct pid *peer_pid;
+	struct mm_struct *peer_mm;
+
+	u64 features;
+	bool features_set;
+	u64 protocol_features;
+	u8 status;
+	bool owner_set;
+	u8 wce;
+	struct file *backend_file;
+	struct vdev_mem __rcu *mem;
+	u32 nr_queues;
+	struct vdev_queue *queues;
+
+	u8 *msg;
+};
+
+/* The 12-byte vhost-user header, as the wire has it. */
+struct vdev_vu_wire_hdr {
+	__le32 request;
+	__le32 flags;
+	__le32 size;
+} __packed;
+
+#define VDEV_VU_HDR_SIZE	sizeof(struct vdev_vu_wire_hdr)
+#define VDEV_VU_MSG_MAX		(VDEV_VU_HDR_SIZE + VDEV_VU_MAX_PAYLOAD)
+
+int vdev_session_attach(struct vdev_ctrl *ctrl, struct file *conn);
+struct vdev_session *vdev_session_get_live(struct vdev_ctrl *ctrl);
+void vdev_session_put(struct vdev_session *s);
+void vdev_session_end(struct vdev_session *s, const char *why);
+
+void vdev_session_stop_queue(struct vdev_queue *q);
+void vdev_session_reset_queue(struct vdev_queue *q);
+
+static inline bool vdev_session_dead(const struct vdev_session *s)
+{
+	return test_bit(VDEV_SESSION_DEAD, &s->flags);
+}
+
+#endif /* _VDEV_SESSION_H */

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vhost-user request handlers, shared by vhost.c (the message cycle and
+ * negotiation), vhost_mem.c (guest memory) and vhost_ring.c (virtqueues).
+ */
+#ifndef _VDEV_VHOST_H
+#define _VDEV_VHOST_H
+
+#include "mem.h"
+#include "session.h"
+
+/**
+ * struct vdev_vu_ctx - one request ioctl in progress
+ * @s: the session (a reference; its lock is held)
+ * @hdr: the envelope, in the kernel copy of the argument
+ * @ioctl_err: set by prepare for errors that leave the message queued
+ * @reply: the reply payload, when the request has its own
+ * @reply_size: its size
+ * @file: a file prepare took and apply hands over (else put at the end)
+ * @mem: a table prepare built and apply publishes (else put at the end)
+ * @efd: an eventfd prepare took and apply hands over (else put at the end)
+ * @vr: the ring SET_VRING_KICK's prepare set up, if @start
+ * @start: SET_VRING_KICK starts the ring
+ */
+struct vdev_vu_ctx {
+	struct vdev_session *s;
+	struct vdev_vu_hdr *hdr;
+	int ioctl_err;
+	u8 reply[VDEV_VU_HDR_SIZE + VDEV_VU_MAX_CONFIG];
+	u32 reply_size;
+	struct file *file;
+	struct vdev_mem *mem;
+	struct eventfd_ctx *efd;
+	struct vdev_vring vr;
+	bool start;
+};
+
+/**
+ * struct vdev_vu_req - how the kernel handles one request
+ * @argsz: size of its ioctl struct
+ * @gate: protocol feature bit + 1 it needs negotiated; 0 if none
+ * @own_reply: it always replies with its own payload
+ * @error_form: a refusal is answered (with what prepare left in @reply)
+ * @prepare: check and take resources; 0 or a negative errno refusal
+ * @apply: publish; cannot fail
+ */
+struct vdev_vu_req {
+	u32 argsz;
+	u32 gate;
+	bool own_reply;
+	bool error_form;
+	int (*prepare)(struct vdev_vu_ctx *ctx, void *arg);
+	void (*apply)(struct vdev_vu_ctx *ctx, void *arg);
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int vdev_vu_hdr_check(const struct vdev_vu_hdr *hdr, int id);
+const struct vdev_vu_req *vdev_vu_req_of(unsigned int cmd);
+#endif
+
+struct file *vdev_vu_fget(struct vdev_vu_ctx *ctx, u32 i);
+void vdev_vu_reply_u64(struct vdev_vu_ctx *ctx, u64 value);
+
+/* vhost_mem.c */
+int vdev_vu_set_mem_table_prep(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_add_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_rem_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_mem_apply(struct vdev_vu_ctx *ctx, void *arg);
+
+/* vhost_ring.c */
+int vdev_vu_set_vring_num_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_vring_num(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_set_vring_addr_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_vring_addr(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_set_vring_base_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_vring_base(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_get_vring_base(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_vring_file_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_vring_kick(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_vring_call(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_vring_err(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_set_vring_enable_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_vring_enable(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_reset_rings(struct vdev_session *s);
+
+#endif /* _VDEV_VHOST_H */

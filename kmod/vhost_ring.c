@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-user ring requests: SET_VRING_NUM/ADDR/BASE/ENABLE, the kick, call
+ * and error eventfds, and GET_VRING_BASE.
+ *
+ * A ring is *stopped* until SET_VRING_KICK finds its size, addresses and a
+ * memory table set; it then *starts*, and GET_VRING_BASE stops it again.
+ * Its setup cannot change while it is started (EBUSY).
+ */
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/log2.h>
+#include <linux/unaligned.h>
+#include <linux/virtio_config.h>
+
+#include "vhost.h"
+
+/* VHOST_VRING_F_LOG: dirty logging of the used ring, not offered. */
+#define VDEV_VU_VRING_F_LOG	BIT(0)
+
+static struct vdev_queue *vdev_vu_queue(struct vdev_vu_ctx *ctx, u32 index)
+{
+	return index < ctx->s->nr_queues ? &ctx->s->queues[index] : NULL;
+}
+
+static bool vdev_vu_packed(const struct vdev_session *s)
+{
+	return s->features & BIT_ULL(VIRTIO_F_RING_PACKED);
+}
+
+static struct vdev_mem *vdev_vu_mem(struct vdev_session *s)
+{
+	return rcu_dereference_protected(s->mem, lockdep_is_held(&s->lock));
+}
+
+/* A ring whose setup may change: it exists and is not started. */
+static int vdev_vu_stopped_queue(struct vdev_vu_ctx *ctx, u32 index,
+				 struct vdev_queue **qp)
+{
+	*qp = vdev_vu_queue(ctx, index);
+	if (!*qp)
+		return -EINVAL;
+	return (*qp)->started ? -EBUSY : 0;
+}
+
+int vdev_vu_set_vring_num_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_state *a = arg;
+	struct vdev_queue *q;
+	int ret;
+
+	ret = vdev_vu_stopped_queue(ctx, a->index, &q);
+	if (ret)
+		return ret;
+	if (!a->num || a->num > ctx->s->ctrl->cfg.queue_size)
+		return -EINVAL;
+	if (!vdev_vu_packed(ctx->s) && !is_power_of_2(a->num))
+		return -EINVAL;
+	return 0;
+}
+
+void vdev_vu_set_vring_num(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_state *a = arg;
+
+	ctx->s->queues[a->index].num = a->num;
+}
+
+/*
+ * Alignment per virtio 1.x. The areas' full lengths are checked when the
+ * ring starts, against the table then current.
+ */
+int vdev_vu_set_vring_addr_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_addr *a = arg;
+	unsigned int avail_align = vdev_vu_packed(ctx->s) ? 4 : 2;
+	struct vdev_mem *mem = vdev_vu_mem(ctx->s);
+	struct vdev_queue *q;
+	u64 gpa;
+	int ret;
+
+	ret = vdev_vu_stopped_queue(ctx, a->index, &q);
+	if (ret)
+		return ret;
+	if (a->flags & ~VDEV_VU_VRING_F_LOG)
+		return -EINVAL;
+	if (a->flags & VDEV_VU_VRING_F_LOG)
+		return -EOPNOTSUPP;
+	if (!IS_ALIGNED(a->desc_uaddr, 16) ||
+	    !IS_ALIGNED(a->avail_uaddr, avail_align) ||
+	    !IS_ALIGNED(a->used_uaddr, 4))
+		return -EINVAL;
+	if (mem && (vdev_mem_uva_to_gpa(mem, a->desc_uaddr, 1, &gpa) ||
+		    vdev_mem_uva_to_gpa(mem, a->avail_uaddr, 1, &gpa) ||
+		    vdev_mem_uva_to_gpa(mem, a->used_uaddr, 1, &gpa)))
+		return -EFAULT;
+	return 0;
+}
+
+void vdev_vu_set_vring_addr(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_addr *a = arg;
+	struct vdev_queue *q = &ctx->s->queues[a->index];
+
+	q->desc_uva = a->desc_uaddr;
+	q->avail_uva = a->avail_uaddr;
+	q->used_uva = a->used_uaddr;
+	q->addr_set = true;
+}
+
+/* Split: a 16-bit avail index. Packed: two 15-bit slots and wrap bits. */
+int vdev_vu_set_vring_base_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_state *a = arg;
+	struct vdev_queue *q;
+	u32 avail, used;
+	int ret;
+
+	ret = vdev_vu_stopped_queue(ctx, a->index, &q);
+	if (ret)
+		return ret;
+	if (!vdev_vu_packed(ctx->s))
+		return a->num > U16_MAX ? -EINVAL : 0;
+	avail = a->num & 0x7fff;
+	used = (a->num >> 16) & 0x7fff;
+	if (q->num && (avail >= q->num || used >= q->num))
+		return -EINVAL;
+	return 0;
+}
+
+void vdev_vu_set_vring_base(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_state *a = arg;
+
+	ctx->s->queues[a->index].base = a->num;
+}
+
+/*
+ * GET_VRING_BASE has no error form: a bad index ends the session unless
+ * the front end asked for an ack. A ring that never started gives back
+ * the base it was set to: QEMU asks for every ring it enabled.
+ */
+int vdev_vu_get_vring_base(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_state *a = arg;
+	struct vdev_queue *q = vdev_vu_queue(ctx, a->index);
+
+	if (!q)
+		return -EINVAL;
+	vdev_session_stop_queue(q);
+	a->num = q->base;
+	put_unaligned_le32(a->index, ctx->reply);
+	put_unaligned_le32(a->num, ctx->reply + 4);
+	ctx->reply_size = 8;
+	return 0;
+}
+
+/* Translate the ring's QEMU addresses and set it up at its base. */
+static int vdev_vu_ring_prepare(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
+{
+	struct vdev_mem *mem = vdev_vu_mem(ctx->s);
+	u64 desc, avail, used;
+	int ret;
+
+	if (!q->num || !q->addr_set || !mem)
+		return 0;
+	if (vdev_mem_uva_to_gpa(mem, q->desc_uva, 1, &desc) ||
+	    vdev_mem_uva_to_gpa(mem, q->avail_uva, 1, &avail) ||
+	    vdev_mem_uva_to_gpa(mem, q->used_uva, 1, &used))
+		return -EFAULT;
+	ret = vdev_vring_setup(&ctx->vr, mem, ctx->s->features, q->num, desc,
+			       avail, used);
+	if (!ret)
+		ret = vdev_vring_set_base(&ctx->vr, q->base);
+	if (ret)
+		return ret;
+	ctx->start = true;
+	return 0;
+}
+
+/* KICK, CALL, ERR: an eventfd, or none with VDEV_VU_VRING_NOFD. */
+int vdev_vu_vring_file_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_file *a = arg;
+	bool nofd = a->vflags & VDEV_VU_VRING_NOFD;
+	struct vdev_queue *q = vdev_vu_queue(ctx, a->index);
+	struct eventfd_ctx *efd;
+	struct file *file;
+
+	if (!q || (a->vflags & ~VDEV_VU_VRING_NOFD) ||
+	    ctx->hdr->nfds != (nofd ? 0 : 1))
+		return -EINVAL;
+	if (!nofd) {
+		file = vdev_vu_fget(ctx, 0);
+		if (!file)
+			return -EBADF;
+		efd = eventfd_ctx_fileget(file);
+		fput(file);
+		if (IS_ERR(efd))
+			return -EBADF;
+		ctx->efd = efd;
+	}
+	if (ctx->hdr->request == VDEV_VU_SET_VRING_KICK && !q->started)
+		return vdev_vu_ring_prepare(ctx, q);
+	return 0;
+}
+
+/* Without PROTOCOL_FEATURES a ring is enabled as it starts. */
+void vdev_vu_set_vring_kick(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_file *a = arg;
+	struct vdev_queue *q = &ctx->s->queues[a->index];
+
+	swap(q->kick, ctx->efd);
+	q->kick_nofd = a->vflags & VDEV_VU_VRING_NOFD;
+	if (!ctx->start)
+		return;
+	q->vr = ctx->vr;
+	q->started = true;
+	q->parked = false;
+	if (!(ctx->s->features & BIT_ULL(VDEV_VU_F_PROTOCOL_FEATURES)))
+		q->enabled = true;
+}
+
+void vdev_vu_set_vring_call(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_file *a = arg;
+
+	swap(ctx->s->queues[a->index].call, ctx->efd);
+}
+
+void vdev_vu_set_vring_err(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_file *a = arg;
+
+	swap(ctx->s->queues[a->index].err, ctx->efd);
+}
+
+int vdev_vu_set_vring_enable_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_state *a = arg;
+
+	if (!(ctx->s->features & BIT_ULL(VDEV_VU_F_PROTOCOL_FEATURES)))
+		return -EPROTO;
+	if (!vdev_vu_queue(ctx, a->index) || a->num > 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* On a stopped ring the flag waits for its start. */
+void vdev_vu_set_vring_enable(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_vring_state *a = arg;
+
+	ctx->s->queues[a->index].enabled = a->num;
+}
+
+void vdev_vu_reset_rings(struct vdev_session *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->nr_queues; i++)
+		vdev_session_reset_queue(&s->queues[i]);
+}
