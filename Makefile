@@ -48,6 +48,7 @@ kunit:
 	$(TESTING)/kunit.sh
 
 selftests: all
+	$(MAKE) -C selftests/vu
 	$(TESTING)/stage-ynl.sh
 	$(TESTING)/vm-selftest
 
@@ -61,4 +62,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m clean
 	$(MAKE) -C tools/vdevctl clean
 	$(MAKE) -C tools/vdevd clean
+	$(MAKE) -C selftests/vu clean
 	rm -rf build

@@ -16,6 +16,7 @@
 #include <linux/module.h>
 
 #include "mem.h"
+#include "poller.h"
 #include "vdev.h"
 
 static int vdev_dev_open(struct inode *inode, struct file *file)
@@ -67,9 +68,15 @@ static int __init vdev_init(void)
 	ret = vdev_mem_init();
 	if (ret)
 		return ret;
-	ret = vdev_session_init();
+	ret = vdev_poller_init();
 	if (ret)
 		goto out_mem_exit;
+	ret = vdev_bio_init();
+	if (ret)
+		goto out_poller_exit;
+	ret = vdev_session_init();
+	if (ret)
+		goto out_bio_exit;
 	ret = vdev_nl_init();
 	if (ret)
 		goto out_session_exit;
@@ -84,6 +91,10 @@ out_nl_exit:
 	vdev_nl_exit();
 out_session_exit:
 	vdev_session_exit();
+out_bio_exit:
+	vdev_bio_exit();
+out_poller_exit:
+	vdev_poller_exit();
 out_mem_exit:
 	vdev_mem_exit();
 	return ret;
@@ -97,6 +108,8 @@ static void __exit vdev_exit(void)
 	vdev_ctrl_unregister_all();
 	/* Sessions drain here: a hung backing device delays the unload. */
 	vdev_session_exit();
+	vdev_bio_exit();
+	vdev_poller_exit();
 	vdev_mem_exit();
 	pr_info("vdev: unloaded\n");
 }

@@ -13,12 +13,14 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/net.h>
+#include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <net/sock.h>
 
 #include "mem.h"
+#include "poller.h"
 #include "session.h"
 
 #define VDEV_HUP_MASK	(EPOLLHUP | EPOLLRDHUP | EPOLLERR)
@@ -54,27 +56,51 @@ static void vdev_eventfd_put(struct eventfd_ctx **ctx)
 	*ctx = NULL;
 }
 
+static unsigned int drain_timeout_ms = 30000;
+module_param(drain_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(drain_timeout_ms,
+		 "Longest wait for a ring's I/O to drain when QEMU stops it; the session ends after (default 30000)");
+
 /**
- * vdev_session_stop_queue - stop a started ring, keeping where it stopped
+ * vdev_session_stop_queue - stop a ring, keeping where it stopped
  * @q: the queue; its session's lock is held
+ * @bounded: wait at most drain_timeout_ms (else until drained)
  *
  * The base it reached is kept for GET_VRING_BASE and the next start; the
  * kick eventfd goes (QEMU sends a new one with the next start).
+ *
+ * Return: 0, -EINTR (fatal signal) or -ETIMEDOUT; the queue is then still
+ * stopping, its requests in flight, and the base is where fetching ended.
  */
-void vdev_session_stop_queue(struct vdev_queue *q)
+int vdev_session_stop_queue(struct vdev_queue *q, bool bounded)
 {
+	int ret = 0;
+
 	if (q->started) {
+		ret = vdev_queue_stop(q, bounded ?
+				      msecs_to_jiffies(drain_timeout_ms) :
+				      MAX_SCHEDULE_TIMEOUT);
 		q->base = vdev_vring_get_base(&q->vr);
+		if (ret)
+			return ret;
+		vdev_queue_release(q);
 		q->started = false;
+	} else {
+		/* A start prepared but never applied. */
+		vdev_queue_unprepare(q);
 	}
+	if (q->kick_file)
+		fput(q->kick_file);
+	q->kick_file = NULL;
 	vdev_eventfd_put(&q->kick);
 	q->kick_nofd = false;
+	return 0;
 }
 
 /* Forget everything the front end set up on @q (RESET_DEVICE, teardown). */
 void vdev_session_reset_queue(struct vdev_queue *q)
 {
-	vdev_session_stop_queue(q);
+	vdev_session_stop_queue(q, false);
 	vdev_eventfd_put(&q->call);
 	vdev_eventfd_put(&q->err);
 	q->num = 0;

@@ -12,11 +12,52 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include <linux/bio.h>
+#include <linux/llist.h>
+#include <linux/u64_stats_sync.h>
+
 #include "vdev.h"
 #include "vring.h"
 
 struct eventfd_ctx;
 struct vdev_mem;
+struct vdev_poller;
+struct vdev_req;
+
+/**
+ * struct vdev_mem_gen - a memory table as one queue's requests use it
+ * @mem: the table (a reference)
+ * @inflight: requests that translated through it and are not reaped
+ * @node: in the queue's @old_gens once a newer table is current
+ *
+ * Only the queue's poller touches a generation after it is installed. An
+ * old generation is put when its last request is reaped, so pages stay
+ * pinned while a bio may still DMA into them, without a shared count.
+ */
+struct vdev_mem_gen {
+	struct vdev_mem *mem;
+	u32 inflight;
+	struct list_head node;
+};
+
+/**
+ * struct vdev_queue_stats - one queue's counters (poller writes, netlink
+ *	reads through @sync)
+ */
+struct vdev_queue_stats {
+	struct u64_stats_sync sync;
+	u64 reqs[8];		/* by enum vdev_stat_type */
+	u64 bytes[8];
+	u64 errors;
+	u64 unsupported;
+	u64 kicks;
+	u64 calls;
+	u64 requeues;
+	u64 bad_chains;
+};
+
+/* q->pending bits, set from the kick wake callback */
+#define VDEV_Q_KICKED		0
 
 /**
  * struct vdev_queue - one virtqueue of a session
@@ -35,7 +76,34 @@ struct vdev_mem;
  * @kick_nofd: the ring has no kick fd: it is polled always (L)
  * @call: call eventfd, or NULL: no interrupts (L)
  * @err: error eventfd, or NULL (L)
- * @vr: the ring, set up while @started
+ * @vr: the ring, set up while @started (poller only while attached)
+ * @kick_file: the kick eventfd's file, for the wait entry (L)
+ * @kick_wait: our entry on the kick eventfd's wait queue
+ * @kick_wqh: the queue it is on, or NULL
+ * @kick_pt: the poll table that put it there
+ * @pending: VDEV_Q_KICKED
+ * @poller: the poller serving it while started
+ * @pnode: in the poller's list (poller only)
+ * @gen: the current memory generation (poller only while attached)
+ * @old_gens: older generations with requests in flight (poller only)
+ * @done: completed requests: end_io adds from any context
+ * @held: completions of a parked queue, not yet written (poller only)
+ * @reqs: preallocated requests, @num of them (allocated at start)
+ * @free: indices of free requests (poller only)
+ * @nfree: entries in @free
+ * @bufs: a chain being parsed (poller only)
+ * @bs: bios beyond the one each request embeds
+ * @inflight: requests popped and not reaped (poller only)
+ * @stopping: set by the STOP command: fetch nothing more (poller only)
+ * @broken: ring memory failed or the ring is corrupt: fetch nothing
+ * @idle_since: ktime of the last work, for adaptive polling (poller only)
+ * @notify_on: notifications enabled (poller only)
+ * @ctl_*: what the control path wants; the poller takes it on SYNC
+ * @cur_call: the call eventfd the poller signals (poller only)
+ * @cur_err: the err eventfd the poller signals (poller only)
+ * @cur_enabled: fetch new chains (poller only)
+ * @stop_done: completed by the poller once a stopping queue drained
+ * @stats: counters
  */
 struct vdev_queue {
 	struct vdev_session *session;
@@ -54,6 +122,34 @@ struct vdev_queue {
 	struct eventfd_ctx *call;
 	struct eventfd_ctx *err;
 	struct vdev_vring vr;
+
+	struct file *kick_file;
+	wait_queue_entry_t kick_wait;
+	wait_queue_head_t *kick_wqh;
+	poll_table kick_pt;
+	unsigned long pending;
+	struct vdev_poller *poller;
+	struct list_head pnode;
+	struct vdev_mem_gen *gen;
+	struct list_head old_gens;
+	struct llist_head done;
+	struct llist_node *held;
+	struct vdev_req *reqs;
+	u16 *free;
+	u32 nfree;
+	struct vdev_vring_buf *bufs;
+	struct bio_set bs;
+	u32 inflight;
+	bool stopping;
+	bool broken;
+	ktime_t idle_since;
+	bool notify_on;
+	struct vdev_mem_gen *ctl_gen;
+	struct eventfd_ctx *cur_call;
+	struct eventfd_ctx *cur_err;
+	bool cur_enabled;
+	struct completion stop_done;
+	struct vdev_queue_stats stats;
 };
 
 /* session->flags */
@@ -135,7 +231,7 @@ struct vdev_session *vdev_session_get_live(struct vdev_ctrl *ctrl);
 void vdev_session_put(struct vdev_session *s);
 void vdev_session_end(struct vdev_session *s, const char *why);
 
-void vdev_session_stop_queue(struct vdev_queue *q);
+int vdev_session_stop_queue(struct vdev_queue *q, bool bounded);
 void vdev_session_reset_queue(struct vdev_queue *q);
 
 static inline bool vdev_session_dead(const struct vdev_session *s)

@@ -68,6 +68,8 @@ struct vdev_ctrl_cfg {
 struct vdev_ctrl;
 struct vdev_ns;
 struct vdev_session;
+struct vdev_req;
+struct vdev_vring_chain;
 
 /**
  * struct vdev_dev_ops - what a device type (blk, scsi, nvme) gives the core
@@ -84,6 +86,9 @@ struct vdev_session;
  *	device config space of @ns as @s negotiated it
  * @set_config: a front end's config write; 0 or a negative errno (nothing
  *	changed then)
+ * @chain_max: most buffers in one descriptor chain; a longer one is bad
+ * @req_execute: start a fetched chain: complete it at once (set its status)
+ *	or submit bios that will; runs on the queue's poller
  */
 struct vdev_dev_ops {
 	const char *name;
@@ -98,6 +103,8 @@ struct vdev_dev_ops {
 	void (*get_config)(const struct vdev_session *s, u8 *buf);
 	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,
 			  u32 size);
+	u32 (*chain_max)(const struct vdev_ctrl *ctrl);
+	void (*req_execute)(struct vdev_req *req, struct vdev_vring_chain *chain);
 };
 
 extern const struct vdev_dev_ops vdev_blk_ops;

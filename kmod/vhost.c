@@ -21,6 +21,7 @@
 #include <linux/virtio_config.h>
 #include <net/sock.h>
 
+#include "poller.h"
 #include "session.h"
 #include "vhost.h"
 
@@ -421,6 +422,23 @@ VISIBLE_IF_KUNIT int vdev_vu_hdr_check(const struct vdev_vu_hdr *hdr, int id)
 	return 0;
 }
 
+/* Give back what prepare took and apply did not hand over. */
+static void vdev_vu_ctx_cleanup(struct vdev_vu_ctx *ctx)
+{
+	unsigned int i;
+
+	if (ctx->file)
+		fput(ctx->file);
+	if (ctx->mem)
+		vdev_mem_put(ctx->mem);
+	if (ctx->efd)
+		eventfd_ctx_put(ctx->efd);
+	if (ctx->start_q)
+		vdev_queue_unprepare(ctx->start_q);
+	for (i = 0; i < ARRAY_SIZE(ctx->gens); i++)
+		vdev_mem_gen_free(ctx->gens[i]);
+}
+
 /* Run one message through check, prepare, consume, apply and reply. */
 static int vdev_vu_cycle(struct vdev_vu_ctx *ctx, const struct vdev_vu_req *req,
 			 void *arg)
@@ -453,6 +471,8 @@ static int vdev_vu_cycle(struct vdev_vu_ctx *ctx, const struct vdev_vu_req *req,
 	if (!err && req->apply)
 		req->apply(ctx, arg);
 	vdev_vu_finish(ctx, req, err);
+	if (ctx->end)
+		vdev_session_end(s, "a ring did not drain in time");
 out_unlock:
 	mutex_unlock(&s->lock);
 	return ret;
@@ -769,12 +789,7 @@ static long vdev_vu_ioctl(struct vdev_ctrl *ctrl, const struct vdev_vu_req *req,
 	if (!ctx->s)
 		goto out_free;
 	ret = vdev_vu_cycle(ctx, req, arg);
-	if (ctx->file)
-		fput(ctx->file);
-	if (ctx->mem)
-		vdev_mem_put(ctx->mem);
-	if (ctx->efd)
-		eventfd_ctx_put(ctx->efd);
+	vdev_vu_ctx_cleanup(ctx);
 	vdev_session_put(ctx->s);
 	if (!ret && copy_to_user(uarg, arg, req->argsz))
 		ret = -EFAULT;

@@ -21,6 +21,9 @@
  * @efd: an eventfd prepare took and apply hands over (else put at the end)
  * @vr: the ring SET_VRING_KICK's prepare set up, if @start
  * @start: SET_VRING_KICK starts the ring
+ * @start_q: the queue whose start prepare took resources for, until apply
+ * @gens: new memory generations for started queues (memory requests)
+ * @end: end the session once the reply is out (a drain timed out)
  */
 struct vdev_vu_ctx {
 	struct vdev_session *s;
@@ -33,6 +36,9 @@ struct vdev_vu_ctx {
 	struct eventfd_ctx *efd;
 	struct vdev_vring vr;
 	bool start;
+	struct vdev_queue *start_q;
+	struct vdev_mem_gen *gens[VDEV_MAX_QUEUES];
+	bool end;
 };
 
 /**

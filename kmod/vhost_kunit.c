@@ -73,9 +73,12 @@ static void vdev_vhost_exit(struct kunit *test)
 static void vdev_vhost_get_features_test(struct kunit *test)
 {
 	struct vdev_vhost_fixture *f = test->priv;
+	const struct vdev_vu_req *req;
 	struct vdev_vu_u64 a = {};
 
-	KUNIT_EXPECT_EQ(test, vdev_vu_req_of(VDEV_VU_IOC(VDEV_VU_GET_FEATURES))->prepare(&f->ctx, &a), 0);
+	req = vdev_vu_req_of(VDEV_VU_IOC(VDEV_VU_GET_FEATURES));
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	KUNIT_EXPECT_EQ(test, req->prepare(&f->ctx, &a), 0);
 	KUNIT_EXPECT_EQ(test, a.value, VDEV_T_BASE_FEATURES);
 	KUNIT_EXPECT_EQ(test, f->ctx.reply_size, 8);
 }

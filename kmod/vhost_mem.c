@@ -13,6 +13,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
+#include "poller.h"
 #include "vhost.h"
 
 static bool memlock_rlimit;
@@ -84,13 +85,23 @@ static int vdev_vu_mem_build(struct vdev_vu_ctx *ctx,
 			     struct vdev_mem_region **regions, unsigned int nr,
 			     unsigned int ours)
 {
+	struct vdev_session *s = ctx->s;
 	struct vdev_mem *mem;
+	u32 i;
 
-	mem = vdev_mem_create(regions, nr, ctx->s->ctrl->cfg.max_mem);
+	mem = vdev_mem_create(regions, nr, s->ctrl->cfg.max_mem);
 	vdev_vu_regions_put(regions + nr - ours, ours);
 	if (IS_ERR(mem))
 		return PTR_ERR(mem);
 	ctx->mem = mem;
+	/* Each started ring's poller gets the table as a new generation. */
+	for (i = 0; i < s->nr_queues; i++) {
+		if (!s->queues[i].started)
+			continue;
+		ctx->gens[i] = vdev_mem_gen_alloc(mem);
+		if (!ctx->gens[i])
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -194,8 +205,11 @@ void vdev_vu_mem_apply(struct vdev_vu_ctx *ctx, void *arg)
 	old = rcu_replace_pointer(s->mem, ctx->mem, lockdep_is_held(&s->lock));
 	for (i = 0; i < s->nr_queues; i++) {
 		q = &s->queues[i];
-		if (q->started)
-			q->parked = vdev_vring_set_mem(&q->vr, ctx->mem) != 0;
+		if (!q->started)
+			continue;
+		q->ctl_gen = ctx->gens[i];
+		ctx->gens[i] = NULL;
+		vdev_queue_sync(q);
 	}
 	ctx->mem = NULL;
 	if (old)

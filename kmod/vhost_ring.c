@@ -13,6 +13,7 @@
 #include <linux/unaligned.h>
 #include <linux/virtio_config.h>
 
+#include "poller.h"
 #include "vhost.h"
 
 /* VHOST_VRING_F_LOG: dirty logging of the used ring, not offered. */
@@ -144,10 +145,20 @@ int vdev_vu_get_vring_base(struct vdev_vu_ctx *ctx, void *arg)
 {
 	struct vdev_vu_vring_state *a = arg;
 	struct vdev_queue *q = vdev_vu_queue(ctx, a->index);
+	int ret;
 
 	if (!q)
 		return -EINVAL;
-	vdev_session_stop_queue(q);
+	ret = vdev_session_stop_queue(q, true);
+	if (ret == -EINTR) {
+		ctx->ioctl_err = ret;
+		return 0;
+	}
+	if (ret) {
+		pr_warn("vdev: %s: queue %u did not drain in time: requests abandoned, ending the session\n",
+			ctx->s->ctrl->name, q->index);
+		ctx->end = true;
+	}
 	a->num = q->base;
 	put_unaligned_le32(a->index, ctx->reply);
 	put_unaligned_le32(a->num, ctx->reply + 4);
@@ -172,9 +183,12 @@ static int vdev_vu_ring_prepare(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 			       avail, used);
 	if (!ret)
 		ret = vdev_vring_set_base(&ctx->vr, q->base);
+	if (!ret)
+		ret = vdev_queue_prepare_start(q, mem);
 	if (ret)
 		return ret;
 	ctx->start = true;
+	ctx->start_q = q;
 	return 0;
 }
 
@@ -195,10 +209,16 @@ int vdev_vu_vring_file_prep(struct vdev_vu_ctx *ctx, void *arg)
 		if (!file)
 			return -EBADF;
 		efd = eventfd_ctx_fileget(file);
-		fput(file);
-		if (IS_ERR(efd))
+		if (IS_ERR(efd)) {
+			fput(file);
 			return -EBADF;
+		}
 		ctx->efd = efd;
+		/* The kick's file carries our wait entry. */
+		if (ctx->hdr->request == VDEV_VU_SET_VRING_KICK)
+			ctx->file = file;
+		else
+			fput(file);
 	}
 	if (ctx->hdr->request == VDEV_VU_SET_VRING_KICK && !q->started)
 		return vdev_vu_ring_prepare(ctx, q);
@@ -212,14 +232,26 @@ void vdev_vu_set_vring_kick(struct vdev_vu_ctx *ctx, void *arg)
 	struct vdev_queue *q = &ctx->s->queues[a->index];
 
 	swap(q->kick, ctx->efd);
+	swap(q->kick_file, ctx->file);
 	q->kick_nofd = a->vflags & VDEV_VU_VRING_NOFD;
-	if (!ctx->start)
+	if (!ctx->start) {
+		if (q->started)
+			vdev_queue_sync(q);
 		return;
+	}
 	q->vr = ctx->vr;
 	q->started = true;
-	q->parked = false;
+	ctx->start_q = NULL;
 	if (!(ctx->s->features & BIT_ULL(VDEV_VU_F_PROTOCOL_FEATURES)))
 		q->enabled = true;
+	vdev_queue_attach(q);
+}
+
+/* A started ring's poller takes the change before the old one is put. */
+static void vdev_vu_queue_sync(struct vdev_queue *q)
+{
+	if (q->started)
+		vdev_queue_sync(q);
 }
 
 void vdev_vu_set_vring_call(struct vdev_vu_ctx *ctx, void *arg)
@@ -227,6 +259,7 @@ void vdev_vu_set_vring_call(struct vdev_vu_ctx *ctx, void *arg)
 	struct vdev_vu_vring_file *a = arg;
 
 	swap(ctx->s->queues[a->index].call, ctx->efd);
+	vdev_vu_queue_sync(&ctx->s->queues[a->index]);
 }
 
 void vdev_vu_set_vring_err(struct vdev_vu_ctx *ctx, void *arg)
@@ -234,6 +267,7 @@ void vdev_vu_set_vring_err(struct vdev_vu_ctx *ctx, void *arg)
 	struct vdev_vu_vring_file *a = arg;
 
 	swap(ctx->s->queues[a->index].err, ctx->efd);
+	vdev_vu_queue_sync(&ctx->s->queues[a->index]);
 }
 
 int vdev_vu_set_vring_enable_prep(struct vdev_vu_ctx *ctx, void *arg)
@@ -253,6 +287,7 @@ void vdev_vu_set_vring_enable(struct vdev_vu_ctx *ctx, void *arg)
 	struct vdev_vu_vring_state *a = arg;
 
 	ctx->s->queues[a->index].enabled = a->num;
+	vdev_vu_queue_sync(&ctx->s->queues[a->index]);
 }
 
 void vdev_vu_reset_rings(struct vdev_session *s)

@@ -9,6 +9,8 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
+#include "mem.h"
+#include "poller.h"
 #include "session.h"
 
 /* virtio 1.x caps a split ring at 32768 entries. */
@@ -128,6 +130,256 @@ static int vdev_blk_set_config(struct vdev_session *s, u32 offset,
 	return 0;
 }
 
+/* --- requests ----------------------------------------------------------- */
+
+/* The request header, as the driver writes it (virtio_blk_outhdr). */
+struct vdev_blk_hdr {
+	__le32 type;
+	__le32 ioprio;
+	__le64 sector;
+};
+
+/* A discard or write zeroes segment (virtio_blk_discard_write_zeroes). */
+struct vdev_blk_seg {
+	__le64 sector;
+	__le32 num_sectors;
+	__le32 flags;
+};
+
+#define VDEV_BLK_ID_BYTES	20
+
+static u32 vdev_blk_chain_max(const struct vdev_ctrl *ctrl)
+{
+	return vdev_blk_seg_max(ctrl) + 2;
+}
+
+/*
+ * Read @len bytes from the start of the readable buffers into @dst and
+ * drop them from the chain: what is left of the readable part is data.
+ */
+static int vdev_blk_take_head(struct vdev_req *req,
+			      struct vdev_vring_chain *chain, void *dst,
+			      u32 len)
+{
+	struct vdev_vring_buf *b = chain->bufs;
+	u32 n;
+	int ret;
+
+	if (chain->out_len < len)
+		return -EINVAL;
+	while (len) {
+		n = min(len, b->len);
+		ret = vdev_mem_read(req->gen->mem, b->gpa, dst, n);
+		if (ret)
+			return ret;
+		dst += n;
+		len -= n;
+		chain->out_len -= n;
+		b->gpa += n;
+		b->len -= n;
+		if (!b->len) {
+			chain->bufs++;
+			chain->nbufs--;
+			b = chain->bufs;
+		}
+	}
+	return 0;
+}
+
+/* The status byte: the last byte of the last, writable, buffer. */
+static int vdev_blk_take_status(struct vdev_req *req,
+				struct vdev_vring_chain *chain)
+{
+	struct vdev_vring_buf *last;
+
+	if (!chain->in_len || !chain->nbufs)
+		return -EINVAL;
+	last = &chain->bufs[chain->nbufs - 1];
+	req->status_gpa = last->gpa + last->len - 1;
+	req->written = 1;
+	chain->in_len--;
+	if (!--last->len)
+		chain->nbufs--;
+	return 0;
+}
+
+/* @len bytes at @sector lie on the disk, on logical block boundaries. */
+static bool vdev_blk_range_ok(struct block_device *bdev, u64 sector, u64 len)
+{
+	u32 lbs = bdev_logical_block_size(bdev);
+	u64 end;
+
+	if (!IS_ALIGNED(len, lbs) || !IS_ALIGNED(sector << SECTOR_SHIFT, lbs))
+		return false;
+	return !check_add_overflow(sector, len >> SECTOR_SHIFT, &end) &&
+	       end <= bdev_nr_sectors(bdev);
+}
+
+static void vdev_blk_rw(struct vdev_req *req, struct vdev_vring_chain *chain,
+			struct block_device *bdev, bool write, u64 sector)
+{
+	struct vdev_session *s = req->q->session;
+	u32 len = write ? chain->out_len : chain->in_len;
+	blk_opf_t opf = write ? REQ_OP_WRITE : REQ_OP_READ;
+
+	req->stat = write ? VDEV_STAT_WRITE : VDEV_STAT_READ;
+	req->bytes = len;
+	/* Data one way only: a write has nothing to write back but status. */
+	if ((write ? chain->in_len : chain->out_len) ||
+	    !vdev_blk_range_ok(bdev, sector, len) ||
+	    (write && vdev_blk_read_only(s->ns))) {
+		req->status = VIRTIO_BLK_S_IOERR;
+		return;
+	}
+	if (!write)
+		req->written += len;
+	if (!len)
+		return;
+	/* With the cache switched off by the guest, writes go through it. */
+	if (write && !READ_ONCE(s->wce) && bdev_write_cache(bdev))
+		opf |= REQ_FUA;
+	if (vdev_bio_submit_rw(req, bdev, opf, sector, chain->bufs, chain->nbufs))
+		req->status = VIRTIO_BLK_S_IOERR;
+}
+
+static void vdev_blk_get_id(struct vdev_req *req,
+			    struct vdev_vring_chain *chain)
+{
+	const char *name = req->q->session->ctrl->name;
+	u8 id[VDEV_BLK_ID_BYTES] = {};
+	u32 len = min_t(u32, chain->in_len, sizeof(id));
+	u32 done = 0, n, i;
+
+	req->stat = VDEV_STAT_GET_ID;
+	/* The serial: the controller name, cut or NUL-padded to 20 bytes. */
+	memcpy(id, name, min(strlen(name), sizeof(id)));
+	for (i = 0; i < chain->nbufs && done < len; i++) {
+		n = min(len - done, chain->bufs[i].len);
+		if (vdev_mem_write(req->gen->mem, chain->bufs[i].gpa, id + done,
+				   n)) {
+			req->status = VIRTIO_BLK_S_IOERR;
+			return;
+		}
+		done += n;
+	}
+	req->written += done;
+}
+
+static int vdev_blk_seg_run(struct vdev_req *req, struct block_device *bdev,
+			    const struct vdev_blk_seg *seg)
+{
+	u64 sector = le64_to_cpu(seg->sector);
+	u32 num = le32_to_cpu(seg->num_sectors);
+	u32 flags = le32_to_cpu(seg->flags);
+
+	if (!vdev_blk_range_ok(bdev, sector, (u64)num << SECTOR_SHIFT))
+		return -EINVAL;
+	if (req->stat == VDEV_STAT_DISCARD) {
+		if (flags)
+			return -EOPNOTSUPP;
+		return blkdev_issue_discard(bdev, sector, num, GFP_KERNEL);
+	}
+	if (flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)
+		return -EOPNOTSUPP;
+	/* Without native support the block layer writes the zero page. */
+	return blkdev_issue_zeroout(bdev, sector, num, GFP_KERNEL,
+				    flags ? 0 : BLKDEV_ZERO_NOUNMAP);
+}
+
+/* Discard and write zeroes, segment by segment, in process context. */
+static void vdev_blk_segs_work(struct work_struct *work)
+{
+	struct vdev_req *req = container_of(work, struct vdev_req, work);
+	struct block_device *bdev = vdev_ns_bdev(req->q->session->ns);
+	struct vdev_blk_seg seg;
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; i < req->nseg && !ret; i++) {
+		ret = vdev_mem_read(req->gen->mem, req->seg_gpa + i * sizeof(seg),
+				    &seg, sizeof(seg));
+		if (!ret)
+			ret = vdev_blk_seg_run(req, bdev, &seg);
+		if (!ret)
+			req->bytes += le32_to_cpu(seg.num_sectors) << SECTOR_SHIFT;
+	}
+	if (ret == -EOPNOTSUPP)
+		req->status = VIRTIO_BLK_S_UNSUPP;
+	else if (ret)
+		req->status = VIRTIO_BLK_S_IOERR;
+	vdev_req_end(req);
+}
+
+/* The segment table must sit in one buffer: drivers send it so. */
+static void vdev_blk_segs(struct vdev_req *req, struct vdev_vring_chain *chain,
+			  struct block_device *bdev, bool discard)
+{
+	u32 len = chain->out_len;
+
+	req->stat = discard ? VDEV_STAT_DISCARD : VDEV_STAT_WRITE_ZEROES;
+	if (discard && !bdev_max_discard_sectors(bdev)) {
+		req->status = VIRTIO_BLK_S_UNSUPP;
+		return;
+	}
+	if (!len || len % sizeof(struct vdev_blk_seg) || chain->in_len ||
+	    len / sizeof(struct vdev_blk_seg) > VDEV_BLK_DISCARD_SEG ||
+	    chain->nbufs != 1 || vdev_blk_read_only(req->q->session->ns)) {
+		req->status = VIRTIO_BLK_S_IOERR;
+		return;
+	}
+	req->seg_gpa = chain->bufs[0].gpa;
+	req->nseg = len / sizeof(struct vdev_blk_seg);
+	vdev_req_slow(req, vdev_blk_segs_work);
+}
+
+/*
+ * Parse a chain and start it. Whatever cannot be parsed fails with IOERR
+ * (UNSUPP for an unknown type) without touching the disk; a chain without
+ * a status byte is given back with nothing written.
+ */
+static void vdev_blk_execute(struct vdev_req *req,
+			     struct vdev_vring_chain *chain)
+{
+	struct vdev_ns *ns = req->q->session->ns;
+	struct block_device *bdev;
+	struct vdev_blk_hdr hdr;
+	u64 sector;
+
+	if (vdev_blk_take_status(req, chain))
+		return;
+	if (vdev_blk_take_head(req, chain, &hdr, sizeof(hdr)) || !ns) {
+		req->status = VIRTIO_BLK_S_IOERR;
+		return;
+	}
+	bdev = vdev_ns_bdev(ns);
+	sector = le64_to_cpu(hdr.sector);
+	switch (le32_to_cpu(hdr.type)) {
+	case VIRTIO_BLK_T_IN:
+		vdev_blk_rw(req, chain, bdev, false, sector);
+		break;
+	case VIRTIO_BLK_T_OUT:
+		vdev_blk_rw(req, chain, bdev, true, sector);
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		req->stat = VDEV_STAT_FLUSH;
+		if (bdev_write_cache(bdev))
+			vdev_bio_submit_flush(req, bdev);
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		vdev_blk_get_id(req, chain);
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+		vdev_blk_segs(req, chain, bdev, true);
+		break;
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		vdev_blk_segs(req, chain, bdev, false);
+		break;
+	default:
+		req->status = VIRTIO_BLK_S_UNSUPP;
+		break;
+	}
+}
+
 static int vdev_blk_ns_addr_check(struct vdev_ns_addr *addr, bool adding,
 				  struct netlink_ext_ack *extack)
 {
@@ -162,4 +414,6 @@ const struct vdev_dev_ops vdev_blk_ops = {
 	.features	= vdev_blk_features,
 	.get_config	= vdev_blk_get_config,
 	.set_config	= vdev_blk_set_config,
+	.chain_max	= vdev_blk_chain_max,
+	.req_execute	= vdev_blk_execute,
 };

@@ -33,7 +33,9 @@ step() { # name command...
 
 build_all() {
 	make -s -C "$kdir" M="$root" CONFIG_VDEV=m W=1 modules &&
-		make -s -C "$root/tools/vdevctl"
+		make -s -C "$root/tools/vdevctl" &&
+		make -s -C "$root/tools/vdevd" &&
+		make -s -C "$root/selftests/vu"
 }
 
 step "spec: uapi header and policy agree with the YNL spec" "$testing/spec-check.sh"

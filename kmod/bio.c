@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bios on guest pages: a request's data buffers, translated through the
+ * memory generation it was fetched with, become bios whose vecs point at
+ * the pinned guest folios. Nothing is copied and nothing is pinned per I/O.
+ *
+ * The first bio is embedded in the request with 16 inline vecs; longer
+ * lists take more bios from the queue's bio_set (a mempool). The poller
+ * submits them under its plug; the block layer splits them to the
+ * device's limits. Discard and write zeroes go to a workqueue, where the
+ * block layer's helpers may sleep.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/virtio_blk.h>
+
+#include "mem.h"
+#include "poller.h"
+
+/* The slow path: requests the poller must not wait for. */
+static struct workqueue_struct *vdev_bio_wq;
+
+static void vdev_bio_end_io(struct bio *bio)
+{
+	struct vdev_req *req = bio->bi_private;
+
+	if (bio->bi_status)
+		WRITE_ONCE(req->status, VIRTIO_BLK_S_IOERR);
+	if (bio != &req->bio)
+		bio_put(bio);
+	vdev_req_end(req);
+}
+
+static void vdev_bio_submit(struct vdev_req *req, struct bio *bio)
+{
+	bio->bi_private = req;
+	bio->bi_end_io = vdev_bio_end_io;
+	atomic_inc(&req->remaining);
+	submit_bio(bio);
+}
+
+/* The next bio of a request, starting at @sector. */
+static struct bio *vdev_bio_next(struct vdev_req *req, struct bio *prev,
+				 struct block_device *bdev, blk_opf_t opf,
+				 u64 sector)
+{
+	struct bio *bio;
+
+	if (!prev) {
+		bio_init(&req->bio, bdev, req->vecs, VDEV_REQ_INLINE_VECS, opf);
+		bio = &req->bio;
+	} else {
+		bio = bio_alloc_bioset(bdev, BIO_MAX_VECS, opf, GFP_NOIO,
+				       &req->q->bs);
+	}
+	bio->bi_iter.bi_sector = sector;
+	return bio;
+}
+
+/*
+ * Add one folio piece; when the bio is full, send it and go on in a new
+ * one, which must start on a logical block boundary.
+ */
+static int vdev_bio_add(struct vdev_req *req, struct bio **bio,
+			const struct vdev_mem_seg *seg, struct block_device *bdev,
+			blk_opf_t opf)
+{
+	u64 next;
+
+	if (bio_add_page(*bio, seg->page, seg->len, seg->offset) == seg->len)
+		return 0;
+	if (!IS_ALIGNED((*bio)->bi_iter.bi_size, bdev_logical_block_size(bdev)))
+		return -EINVAL;
+	next = (*bio)->bi_iter.bi_sector + ((*bio)->bi_iter.bi_size >> SECTOR_SHIFT);
+	vdev_bio_submit(req, *bio);
+	*bio = vdev_bio_next(req, *bio, bdev, opf, next);
+	if (bio_add_page(*bio, seg->page, seg->len, seg->offset) != seg->len)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * vdev_bio_submit_rw - read or write a request's data buffers
+ * @req: the request
+ * @bdev: the backing device
+ * @opf: REQ_OP_READ or REQ_OP_WRITE, and flags
+ * @sector: where on @bdev
+ * @bufs: the data buffers, checked to lie in the request's memory table
+ * @nbufs: entries in @bufs
+ *
+ * Return: 0 when every byte went into a submitted bio; -EINVAL for a piece
+ * the device cannot take (misaligned for its DMA), -EIO for guest memory
+ * that is gone. Bios already submitted complete as usual; the caller fails
+ * the request.
+ */
+int vdev_bio_submit_rw(struct vdev_req *req, struct block_device *bdev,
+		       blk_opf_t opf, u64 sector,
+		       const struct vdev_vring_buf *bufs, unsigned int nbufs)
+{
+	unsigned int align = bdev_dma_alignment(bdev) | (SECTOR_SIZE - 1);
+	struct vdev_mem_seg seg;
+	struct vdev_mem_iter it;
+	struct bio *bio = NULL;
+	unsigned int i;
+	int ret = 0;
+
+	bio = vdev_bio_next(req, NULL, bdev, opf, sector);
+	for (i = 0; i < nbufs && !ret; i++) {
+		ret = vdev_mem_iter_init(&it, req->gen->mem, bufs[i].gpa,
+					 bufs[i].len);
+		while (!ret && (ret = vdev_mem_iter_next(&it, &seg)) == 1) {
+			ret = 0;
+			if ((seg.offset | seg.len) & align)
+				ret = -EINVAL;
+			else
+				ret = vdev_bio_add(req, &bio, &seg, bdev, opf);
+		}
+	}
+	if (ret) {
+		if (bio != &req->bio)
+			bio_put(bio);
+		return ret;
+	}
+	vdev_bio_submit(req, bio);
+	return 0;
+}
+
+/* An empty preflush write: the device's volatile cache to stable media. */
+void vdev_bio_submit_flush(struct vdev_req *req, struct block_device *bdev)
+{
+	bio_init(&req->bio, bdev, NULL, 0, REQ_OP_WRITE | REQ_PREFLUSH);
+	vdev_bio_submit(req, &req->bio);
+}
+
+/* Run @fn in process context; it ends with vdev_req_end(). */
+void vdev_req_slow(struct vdev_req *req, work_func_t fn)
+{
+	atomic_inc(&req->remaining);
+	INIT_WORK(&req->work, fn);
+	queue_work(vdev_bio_wq, &req->work);
+}
+
+int vdev_bio_init(void)
+{
+	vdev_bio_wq = alloc_workqueue("vdev_slow", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				      0);
+	return vdev_bio_wq ? 0 : -ENOMEM;
+}
+
+void vdev_bio_exit(void)
+{
+	destroy_workqueue(vdev_bio_wq);
+}

@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pollers: kthreads that fetch descriptor chains from the rings they serve,
+ * hand them to the device type, and give completed ones back.
+ *
+ * Modelled on io_uring's SQPOLL thread, with vhost's wake pattern: at most
+ * one poller per CPU, each serving queues of any controller. A queue has
+ * one poller, which is the only writer of its ring, its requests and its
+ * memory generations: the data path takes no lock. The control path talks
+ * to a poller through commands (ATTACH, SYNC, STOP) on an llist, and waits
+ * for them; a command is taken within one iteration.
+ *
+ * Polling modes, per controller: "always" keeps notifications off and
+ * never sleeps while it serves such a queue; "adaptive" polls while work
+ * arrives and, after poll-idle-us without any, turns notifications on and
+ * sleeps; "never" leaves notifications on and fetches only after a kick.
+ */
+#include <linux/blkdev.h>
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/virtio_blk.h>
+
+#include "mem.h"
+#include "poller.h"
+
+/**
+ * struct vdev_poller - a polling kthread
+ * @task: the thread, on @cpu
+ * @cpu: where it runs
+ * @queues: queues it serves (poller only)
+ * @nr_queues: queues assigned to it (vdev_poller_lock)
+ * @cmds: commands from the control path
+ * @sleeping: set before the last re-check, read by wakers
+ */
+struct vdev_poller {
+	struct task_struct *task;
+	int cpu;
+	struct list_head queues;
+	u32 nr_queues;
+	struct llist_head cmds;
+	bool sleeping;
+};
+
+enum vdev_cmd_op {
+	VDEV_CMD_ATTACH,
+	VDEV_CMD_SYNC,
+	VDEV_CMD_STOP,
+};
+
+/**
+ * struct vdev_cmd - a command to a poller; on the control path's stack
+ * @node: in poller->cmds
+ * @op: what to do
+ * @q: to which queue
+ * @done: completed once the poller took it
+ */
+struct vdev_cmd {
+	struct llist_node node;
+	enum vdev_cmd_op op;
+	struct vdev_queue *q;
+	struct completion done;
+};
+
+/* Guards vdev_pollers and each poller's nr_queues. */
+static DEFINE_MUTEX(vdev_poller_lock);
+static struct vdev_poller **vdev_pollers;
+
+static bool vdev_queue_mode(const struct vdev_queue *q, enum vdev_poll_mode m)
+{
+	return q->session->ctrl->cfg.poll_mode == m;
+}
+
+/* --- memory generations ------------------------------------------------- */
+
+struct vdev_mem_gen *vdev_mem_gen_alloc(struct vdev_mem *mem)
+{
+	struct vdev_mem_gen *gen = kzalloc(sizeof(*gen), GFP_KERNEL);
+
+	if (!gen)
+		return NULL;
+	vdev_mem_get(mem);
+	gen->mem = mem;
+	INIT_LIST_HEAD(&gen->node);
+	return gen;
+}
+
+void vdev_mem_gen_free(struct vdev_mem_gen *gen)
+{
+	if (!gen)
+		return;
+	vdev_mem_put(gen->mem);
+	kfree(gen);
+}
+
+/* The poller makes @gen current; the old one goes when it is idle. */
+static void vdev_queue_set_gen(struct vdev_queue *q, struct vdev_mem_gen *gen)
+{
+	struct vdev_mem_gen *old = q->gen;
+
+	q->gen = gen;
+	q->parked = vdev_vring_set_mem(&q->vr, gen->mem) != 0;
+	if (old->inflight)
+		list_add_tail(&old->node, &q->old_gens);
+	else
+		vdev_mem_gen_free(old);
+}
+
+static void vdev_gen_put_req(struct vdev_queue *q, struct vdev_mem_gen *gen)
+{
+	if (--gen->inflight || gen == q->gen)
+		return;
+	list_del(&gen->node);
+	vdev_mem_gen_free(gen);
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+/**
+ * vdev_req_end - drop one reference of a request's bios
+ * @req: the request
+ *
+ * Any context. The last one queues it for its poller to reap.
+ */
+void vdev_req_end(struct vdev_req *req)
+{
+	struct vdev_poller *p;
+
+	if (!atomic_dec_and_test(&req->remaining))
+		return;
+	p = req->q->poller;
+	/* llist_add() is fully ordered: pairs with the sleeper's barrier. */
+	llist_add(&req->done_node, &req->q->done);
+	if (READ_ONCE(p->sleeping))
+		wake_up_process(p->task);
+}
+
+static void vdev_queue_stat(struct vdev_queue *q, const struct vdev_req *req)
+{
+	struct vdev_queue_stats *st = &q->stats;
+
+	u64_stats_update_begin(&st->sync);
+	st->reqs[req->stat]++;
+	st->bytes[req->stat] += req->bytes;
+	if (req->status == VIRTIO_BLK_S_IOERR)
+		st->errors++;
+	else if (req->status == VIRTIO_BLK_S_UNSUPP)
+		st->unsupported++;
+	u64_stats_update_end(&st->sync);
+}
+
+/* Write the status byte and the used entry; the request is free again. */
+static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
+{
+	bool pushed = false;
+
+	if (!q->parked && !q->broken) {
+		if (req->status_gpa)
+			vdev_mem_write(req->gen->mem, req->status_gpa,
+				       &req->status, 1);
+		pushed = !vdev_vring_push(&q->vr, req->head, req->written);
+	}
+	vdev_queue_stat(q, req);
+	/* bio_init() of the embedded bio sets bi_bdev. */
+	if (req->bio.bi_bdev)
+		bio_uninit(&req->bio);
+	vdev_gen_put_req(q, req->gen);
+	q->free[q->nfree++] = req - q->reqs;
+	q->inflight--;
+	return pushed;
+}
+
+static void vdev_queue_signal(struct vdev_queue *q)
+{
+	if (!q->cur_call || vdev_vring_need_signal(&q->vr) != 1)
+		return;
+	eventfd_signal(q->cur_call);
+	u64_stats_update_begin(&q->stats.sync);
+	q->stats.calls++;
+	u64_stats_update_end(&q->stats.sync);
+}
+
+/* A parked queue keeps its completions until a table covers its ring. */
+static bool vdev_queue_reap(struct vdev_queue *q)
+{
+	struct llist_node *list;
+	struct vdev_req *req, *tmp;
+	bool pushed = false;
+
+	if (q->parked && !q->stopping)
+		return false;
+	list = llist_del_all(&q->done);
+	if (!list)
+		return false;
+	list = llist_reverse_order(list);
+	llist_for_each_entry_safe(req, tmp, list, done_node)
+		pushed |= vdev_queue_complete(q, req);
+	if (pushed)
+		vdev_queue_signal(q);
+	return true;
+}
+
+/* The ring cannot be trusted any more: the guest must reset the device. */
+static void vdev_queue_break(struct vdev_queue *q, int err)
+{
+	if (q->broken)
+		return;
+	WRITE_ONCE(q->broken, true);
+	pr_warn_ratelimited("vdev: %s: queue %u broken (error %d): the device needs a reset\n",
+			    q->session->ctrl->name, q->index, err);
+	if (q->cur_err)
+		eventfd_signal(q->cur_err);
+}
+
+static struct vdev_req *vdev_queue_req_get(struct vdev_queue *q)
+{
+	struct vdev_req *req;
+
+	if (!q->nfree)
+		return NULL;
+	req = &q->reqs[q->free[--q->nfree]];
+	req->q = q;
+	req->gen = q->gen;
+	req->gen->inflight++;
+	req->status_gpa = 0;
+	req->written = 0;
+	req->status = VIRTIO_BLK_S_OK;
+	req->stat = VDEV_STAT_OTHER;
+	req->bytes = 0;
+	req->bio.bi_bdev = NULL;
+	atomic_set(&req->remaining, 1);
+	q->inflight++;
+	return req;
+}
+
+/* Fetch and start up to a batch of chains. Returns whether any came. */
+static bool vdev_queue_fetch(struct vdev_queue *q)
+{
+	struct vdev_vring_chain chain = {
+		.bufs = q->bufs,
+		.max = q->session->ctrl->ops->chain_max(q->session->ctrl),
+	};
+	const struct vdev_dev_ops *ops = q->session->ctrl->ops;
+	struct blk_plug plug;
+	struct vdev_req *req;
+	int i, ret = 0;
+
+	blk_start_plug(&plug);
+	for (i = 0; i < VDEV_POLL_BATCH; i++) {
+		req = vdev_queue_req_get(q);
+		if (!req)
+			break;
+		ret = vdev_vring_pop(&q->vr, &chain);
+		if (ret <= 0 && ret != -EBADMSG) {
+			q->free[q->nfree++] = req - q->reqs;
+			q->inflight--;
+			req->gen->inflight--;
+			break;
+		}
+		req->head = chain.head;
+		if (ret == -EBADMSG) {
+			/* No status byte we may trust: a used entry, no data. */
+			u64_stats_update_begin(&q->stats.sync);
+			q->stats.bad_chains++;
+			u64_stats_update_end(&q->stats.sync);
+			vdev_req_end(req);
+			continue;
+		}
+		ops->req_execute(req, &chain);
+		vdev_req_end(req);
+	}
+	blk_finish_plug(&plug);
+	if (ret < 0 && ret != -EBADMSG)
+		vdev_queue_break(q, ret);
+	return i > 0;
+}
+
+static bool vdev_queue_may_fetch(struct vdev_queue *q)
+{
+	if (!q->cur_enabled || q->stopping || q->parked || q->broken)
+		return false;
+	if (test_and_clear_bit(VDEV_Q_KICKED, &q->pending)) {
+		u64_stats_update_begin(&q->stats.sync);
+		q->stats.kicks++;
+		u64_stats_update_end(&q->stats.sync);
+		return true;
+	}
+	return !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER);
+}
+
+/* One pass over a queue: completions, then new chains. */
+static bool vdev_queue_poll(struct vdev_queue *q)
+{
+	bool busy = vdev_queue_reap(q);
+
+	if (vdev_queue_may_fetch(q) && vdev_queue_fetch(q)) {
+		busy = true;
+		if (q->notify_on && !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
+			vdev_vring_disable_notify(&q->vr);
+			q->notify_on = false;
+		}
+	}
+	if (busy)
+		q->idle_since = ktime_get();
+	return busy;
+}
+
+/* --- commands ----------------------------------------------------------- */
+
+/* Take what the control path set under the session lock. */
+static void vdev_queue_take_ctl(struct vdev_queue *q)
+{
+	q->cur_call = q->call;
+	q->cur_err = q->err;
+	q->cur_enabled = q->enabled;
+	if (q->ctl_gen) {
+		vdev_queue_set_gen(q, q->ctl_gen);
+		q->ctl_gen = NULL;
+	}
+	/* New buffers may have come while nobody looked. */
+	set_bit(VDEV_Q_KICKED, &q->pending);
+}
+
+static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
+{
+	struct vdev_queue *q = cmd->q;
+
+	switch (cmd->op) {
+	case VDEV_CMD_ATTACH:
+		list_add_tail(&q->pnode, &p->queues);
+		q->idle_since = ktime_get();
+		q->notify_on = true;
+		if (!vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
+			vdev_vring_disable_notify(&q->vr);
+			q->notify_on = false;
+		}
+		vdev_queue_take_ctl(q);
+		break;
+	case VDEV_CMD_SYNC:
+		vdev_queue_take_ctl(q);
+		break;
+	case VDEV_CMD_STOP:
+		q->stopping = true;
+		break;
+	}
+	complete(&cmd->done);
+}
+
+static bool vdev_poller_run_cmds(struct vdev_poller *p)
+{
+	struct llist_node *list = llist_del_all(&p->cmds);
+	struct vdev_cmd *cmd, *tmp;
+
+	if (!list)
+		return false;
+	list = llist_reverse_order(list);
+	llist_for_each_entry_safe(cmd, tmp, list, node)
+		vdev_poller_run_cmd(p, cmd);
+	return true;
+}
+
+/* A stopping queue that has drained leaves its poller. */
+static void vdev_poller_detach_drained(struct vdev_poller *p)
+{
+	struct vdev_queue *q, *tmp;
+
+	list_for_each_entry_safe(q, tmp, &p->queues, pnode) {
+		if (!q->stopping || q->inflight)
+			continue;
+		vdev_queue_reap(q);
+		list_del_init(&q->pnode);
+		complete(&q->stop_done);
+	}
+}
+
+/* --- the loop ----------------------------------------------------------- */
+
+static bool vdev_poller_has_work(struct vdev_poller *p)
+{
+	struct vdev_queue *q;
+
+	if (!llist_empty(&p->cmds) || kthread_should_stop())
+		return true;
+	list_for_each_entry(q, &p->queues, pnode)
+		if (!llist_empty(&q->done) ||
+		    test_bit(VDEV_Q_KICKED, &q->pending))
+			return true;
+	return false;
+}
+
+/*
+ * May the poller sleep? Not while an always-polled queue is served or an
+ * adaptive one has been idle for less than its poll-idle-us; and only once
+ * every ring was told to notify and was seen empty after that.
+ */
+static bool vdev_poller_may_sleep(struct vdev_poller *p)
+{
+	ktime_t now = ktime_get();
+	struct vdev_queue *q;
+	u64 idle_ns;
+
+	list_for_each_entry(q, &p->queues, pnode) {
+		if (!q->cur_enabled || q->stopping || q->parked || q->broken)
+			continue;
+		if (vdev_queue_mode(q, VDEV_POLL_MODE_ALWAYS))
+			return false;
+		idle_ns = (u64)q->session->ctrl->cfg.poll_idle_us * NSEC_PER_USEC;
+		if (vdev_queue_mode(q, VDEV_POLL_MODE_ADAPTIVE) &&
+		    ktime_to_ns(ktime_sub(now, q->idle_since)) < idle_ns)
+			return false;
+	}
+	list_for_each_entry(q, &p->queues, pnode) {
+		if (!q->cur_enabled || q->stopping || q->parked || q->broken ||
+		    q->notify_on)
+			continue;
+		q->notify_on = true;
+		if (vdev_vring_enable_notify(&q->vr)) {
+			set_bit(VDEV_Q_KICKED, &q->pending);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void vdev_poller_sleep(struct vdev_poller *p)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	WRITE_ONCE(p->sleeping, true);
+	/* set_current_state() is a full barrier: pairs with vdev_req_end(). */
+	if (!vdev_poller_has_work(p))
+		schedule();
+	__set_current_state(TASK_RUNNING);
+	WRITE_ONCE(p->sleeping, false);
+}
+
+static int vdev_poller_fn(void *data)
+{
+	struct vdev_poller *p = data;
+	struct vdev_queue *q;
+	bool busy;
+
+	while (!kthread_should_stop()) {
+		busy = vdev_poller_run_cmds(p);
+		list_for_each_entry(q, &p->queues, pnode)
+			busy |= vdev_queue_poll(q);
+		vdev_poller_detach_drained(p);
+		if (!busy && vdev_poller_may_sleep(p))
+			vdev_poller_sleep(p);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* --- assignment --------------------------------------------------------- */
+
+/* The online CPU of @mask whose poller serves fewest queues. */
+static int vdev_poller_pick_cpu(const struct cpumask *mask)
+{
+	u32 best_load = U32_MAX, load;
+	int cpu, best = -1;
+
+	for_each_cpu_and(cpu, mask, cpu_online_mask) {
+		load = vdev_pollers[cpu] ? vdev_pollers[cpu]->nr_queues : 0;
+		if (load < best_load) {
+			best = cpu;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+static struct vdev_poller *vdev_poller_create(int cpu)
+{
+	struct vdev_poller *p;
+
+	p = kzalloc_node(sizeof(*p), GFP_KERNEL, cpu_to_node(cpu));
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&p->queues);
+	init_llist_head(&p->cmds);
+	p->cpu = cpu;
+	p->task = kthread_create_on_node(vdev_poller_fn, p, cpu_to_node(cpu),
+					 "vdev-poll/%d", cpu);
+	if (IS_ERR(p->task)) {
+		int ret = PTR_ERR(p->task);
+
+		kfree(p);
+		return ERR_PTR(ret);
+	}
+	/* Not kthread_bind(): a CPU going offline only breaks affinity. */
+	set_cpus_allowed_ptr(p->task, cpumask_of(cpu));
+	wake_up_process(p->task);
+	return p;
+}
+
+/* Reserve a place on a poller for a queue of a controller with @mask. */
+static struct vdev_poller *vdev_poller_get(const struct cpumask *mask)
+{
+	struct vdev_poller *p;
+	int cpu;
+
+	guard(mutex)(&vdev_poller_lock);
+	cpu = vdev_poller_pick_cpu(mask);
+	if (cpu < 0)
+		return ERR_PTR(-ENODEV);
+	p = vdev_pollers[cpu];
+	if (!p) {
+		p = vdev_poller_create(cpu);
+		if (IS_ERR(p))
+			return p;
+		vdev_pollers[cpu] = p;
+	}
+	p->nr_queues++;
+	return p;
+}
+
+/* The last queue gone, the thread goes too. */
+static void vdev_poller_put(struct vdev_poller *p)
+{
+	guard(mutex)(&vdev_poller_lock);
+	if (--p->nr_queues)
+		return;
+	vdev_pollers[p->cpu] = NULL;
+	kthread_stop(p->task);
+	kfree(p);
+}
+
+static void vdev_poller_post(struct vdev_poller *p, struct vdev_cmd *cmd)
+{
+	init_completion(&cmd->done);
+	llist_add(&cmd->node, &p->cmds);
+	wake_up_process(p->task);
+}
+
+/* --- queue start and stop (control path, session lock held) ------------ */
+
+static int vdev_queue_kick_wake(wait_queue_entry_t *wait, unsigned int mode,
+				int sync, void *key)
+{
+	struct vdev_queue *q = container_of(wait, struct vdev_queue, kick_wait);
+
+	/* Under the eventfd's lock, IRQs off: a flag and a wake-up only. */
+	if (key_to_poll(key) & EPOLLIN) {
+		set_bit(VDEV_Q_KICKED, &q->pending);
+		wake_up_process(q->poller->task);
+	}
+	return 0;
+}
+
+static void vdev_queue_kick_queue(struct file *file, wait_queue_head_t *wqh,
+				  poll_table *pt)
+{
+	struct vdev_queue *q = container_of(pt, struct vdev_queue, kick_pt);
+
+	q->kick_wqh = wqh;
+	add_wait_queue(wqh, &q->kick_wait);
+}
+
+static void vdev_queue_kick_unwatch(struct vdev_queue *q)
+{
+	if (q->kick_wqh)
+		remove_wait_queue(q->kick_wqh, &q->kick_wait);
+	q->kick_wqh = NULL;
+}
+
+/* Watch @q->kick_file; a kick already pending counts. */
+static void vdev_queue_kick_watch(struct vdev_queue *q)
+{
+	vdev_queue_kick_unwatch(q);
+	if (!q->kick_file)
+		return;
+	init_waitqueue_func_entry(&q->kick_wait, vdev_queue_kick_wake);
+	init_poll_funcptr(&q->kick_pt, vdev_queue_kick_queue);
+	if (vfs_poll(q->kick_file, &q->kick_pt) & EPOLLIN) {
+		set_bit(VDEV_Q_KICKED, &q->pending);
+		wake_up_process(q->poller->task);
+	}
+}
+
+/**
+ * vdev_queue_prepare_start - take what a ring start needs
+ * @q: a stopped queue whose @vr was set up by the caller
+ * @mem: the current table
+ *
+ * Everything that can fail: requests, buffers, bio set, generation, a
+ * place on a poller. vdev_queue_unprepare() gives it back if the start is
+ * refused after all.
+ */
+int vdev_queue_prepare_start(struct vdev_queue *q, struct vdev_mem *mem)
+{
+	u32 num = q->num, i;
+	int ret = -ENOMEM;
+
+	q->reqs = kvcalloc(num, sizeof(*q->reqs), GFP_KERNEL);
+	q->free = kvcalloc(num, sizeof(*q->free), GFP_KERNEL);
+	q->bufs = kcalloc(q->session->ctrl->ops->chain_max(q->session->ctrl),
+			  sizeof(*q->bufs), GFP_KERNEL);
+	q->gen = vdev_mem_gen_alloc(mem);
+	if (!q->reqs || !q->free || !q->bufs || !q->gen)
+		goto out_unprepare;
+	ret = bioset_init(&q->bs, 4, 0, BIOSET_NEED_BVECS);
+	if (ret)
+		goto out_unprepare;
+	q->poller = vdev_poller_get(q->session->ctrl->cfg.cpus);
+	if (IS_ERR(q->poller)) {
+		ret = PTR_ERR(q->poller);
+		q->poller = NULL;
+		goto out_unprepare;
+	}
+	for (i = 0; i < num; i++)
+		q->free[i] = num - 1 - i;
+	q->nfree = num;
+	return 0;
+
+out_unprepare:
+	vdev_queue_unprepare(q);
+	return ret;
+}
+
+void vdev_queue_unprepare(struct vdev_queue *q)
+{
+	if (q->poller)
+		vdev_poller_put(q->poller);
+	q->poller = NULL;
+	bioset_exit(&q->bs);
+	vdev_mem_gen_free(q->gen);
+	q->gen = NULL;
+	kfree(q->bufs);
+	q->bufs = NULL;
+	kvfree(q->free);
+	q->free = NULL;
+	kvfree(q->reqs);
+	q->reqs = NULL;
+	q->nfree = 0;
+}
+
+/* Hand a prepared queue to its poller and start watching kicks. */
+void vdev_queue_attach(struct vdev_queue *q)
+{
+	struct vdev_cmd cmd = { .op = VDEV_CMD_ATTACH, .q = q };
+
+	INIT_LIST_HEAD(&q->pnode);
+	INIT_LIST_HEAD(&q->old_gens);
+	init_llist_head(&q->done);
+	init_completion(&q->stop_done);
+	q->pending = 0;
+	q->inflight = 0;
+	q->stopping = false;
+	q->broken = false;
+	q->parked = false;
+	vdev_poller_post(q->poller, &cmd);
+	wait_for_completion(&cmd.done);
+	vdev_queue_kick_watch(q);
+}
+
+/*
+ * The poller takes the queue's control fields (enabled, call, err, a new
+ * memory generation, the kick file). Once this returns it uses nothing
+ * older: the caller may put what it replaced.
+ */
+void vdev_queue_sync(struct vdev_queue *q)
+{
+	struct vdev_cmd cmd = { .op = VDEV_CMD_SYNC, .q = q };
+
+	vdev_queue_kick_watch(q);
+	vdev_poller_post(q->poller, &cmd);
+	wait_for_completion(&cmd.done);
+}
+
+/**
+ * vdev_queue_stop - stop fetching and wait for what is in flight
+ * @q: a started queue
+ * @timeout: jiffies to wait, MAX_SCHEDULE_TIMEOUT to wait unkillably
+ *
+ * Return: 0 once drained and detached (then call vdev_queue_release()),
+ * -EINTR on a fatal signal, -ETIMEDOUT; both leave the queue stopping, and
+ * a later call waits for the same drain.
+ */
+int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout)
+{
+	struct vdev_cmd cmd = { .op = VDEV_CMD_STOP, .q = q };
+	long left;
+
+	vdev_queue_kick_unwatch(q);
+	if (!READ_ONCE(q->stopping)) {
+		vdev_poller_post(q->poller, &cmd);
+		wait_for_completion(&cmd.done);
+	}
+	if (timeout == MAX_SCHEDULE_TIMEOUT) {
+		wait_for_completion(&q->stop_done);
+		return 0;
+	}
+	left = wait_for_completion_killable_timeout(&q->stop_done, timeout);
+	if (left < 0)
+		return -EINTR;
+	return left ? 0 : -ETIMEDOUT;
+}
+
+/* After a drain: the poller let go of @q; free what the start took. */
+void vdev_queue_release(struct vdev_queue *q)
+{
+	struct vdev_mem_gen *gen, *tmp;
+
+	list_for_each_entry_safe(gen, tmp, &q->old_gens, node) {
+		list_del(&gen->node);
+		vdev_mem_gen_free(gen);
+	}
+	vdev_mem_gen_free(q->ctl_gen);
+	q->ctl_gen = NULL;
+	vdev_queue_unprepare(q);
+}
+
+int vdev_poller_init(void)
+{
+	vdev_pollers = kcalloc(nr_cpu_ids, sizeof(*vdev_pollers), GFP_KERNEL);
+	return vdev_pollers ? 0 : -ENOMEM;
+}
+
+void vdev_poller_exit(void)
+{
+	kfree(vdev_pollers);
+}

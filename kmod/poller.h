@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The data path: polling kthreads, the requests they fetch from the rings,
+ * and the bios those become.
+ */
+#ifndef _VDEV_POLLER_H
+#define _VDEV_POLLER_H
+
+#include <linux/bio.h>
+#include <linux/completion.h>
+#include <linux/llist.h>
+#include <linux/workqueue.h>
+
+#include "session.h"
+
+/* Bio vecs a request carries inline; longer ones allocate from q->bs. */
+#define VDEV_REQ_INLINE_VECS	16
+/* Chains fetched from one ring per poller iteration. */
+#define VDEV_POLL_BATCH		64
+
+/* What a request did, for the statistics. */
+enum vdev_stat_type {
+	VDEV_STAT_READ,
+	VDEV_STAT_WRITE,
+	VDEV_STAT_FLUSH,
+	VDEV_STAT_DISCARD,
+	VDEV_STAT_WRITE_ZEROES,
+	VDEV_STAT_GET_ID,
+	VDEV_STAT_OTHER,
+};
+
+/**
+ * struct vdev_req - one descriptor chain in flight
+ * @q: the queue it came from
+ * @head: what vdev_vring_push() needs
+ * @gen: the memory generation its guest addresses were translated with
+ * @status_gpa: guest address of the status byte (0: none, a bad chain)
+ * @written: bytes written into the chain, for the used entry
+ * @status: the status byte to write
+ * @stat: enum vdev_stat_type
+ * @bytes: data bytes, for the statistics
+ * @remaining: bios (and the submitter's bias) outstanding
+ * @done_node: in q->done
+ * @work: the slow path (discard, write zeroes)
+ * @sector: first sector, for the slow path
+ * @seg_gpa: guest address of the slow path's segment table
+ * @nseg: its entries
+ * @flags: the request's flags word (write zeroes: UNMAP)
+ * @bio: the first bio, embedded
+ * @vecs: its vecs
+ */
+struct vdev_req {
+	struct vdev_queue *q;
+	struct vdev_vring_head head;
+	struct vdev_mem_gen *gen;
+	u64 status_gpa;
+	u32 written;
+	u8 status;
+	u8 stat;
+	u32 bytes;
+	atomic_t remaining;
+	struct llist_node done_node;
+	struct work_struct work;
+	u64 sector;
+	u64 seg_gpa;
+	u32 nseg;
+	u32 flags;
+	struct bio bio;
+	struct bio_vec vecs[VDEV_REQ_INLINE_VECS];
+};
+
+/* poller.c */
+int vdev_poller_init(void);
+void vdev_poller_exit(void);
+int vdev_queue_prepare_start(struct vdev_queue *q, struct vdev_mem *mem);
+void vdev_queue_unprepare(struct vdev_queue *q);
+void vdev_queue_attach(struct vdev_queue *q);
+void vdev_queue_sync(struct vdev_queue *q);
+int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout);
+void vdev_queue_release(struct vdev_queue *q);
+struct vdev_mem_gen *vdev_mem_gen_alloc(struct vdev_mem *mem);
+void vdev_mem_gen_free(struct vdev_mem_gen *gen);
+void vdev_req_end(struct vdev_req *req);
+
+/* bio.c */
+int vdev_bio_submit_rw(struct vdev_req *req, struct block_device *bdev,
+		       blk_opf_t opf, u64 sector,
+		       const struct vdev_vring_buf *bufs, unsigned int nbufs);
+void vdev_bio_submit_flush(struct vdev_req *req, struct block_device *bdev);
+void vdev_req_slow(struct vdev_req *req, work_func_t fn);
+int vdev_bio_init(void);
+void vdev_bio_exit(void);
+
+#endif /* _VDEV_POLLER_H */
