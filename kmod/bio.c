@@ -20,11 +20,18 @@
 /* The slow path: requests the poller must not wait for. */
 static struct workqueue_struct *vdev_bio_wq;
 
+/* Polled requests this many times out of room go to the slow path. */
+static void vdev_bio_submit_work(struct work_struct *work);
+#define VDEV_POLL_RETRIES	64
+
 static void vdev_bio_end_io(struct bio *bio)
 {
 	struct vdev_req *req = bio->bi_private;
 
-	if (bio->bi_status)
+	/* REQ_NOWAIT found no tag: the poller sends it again. */
+	if (bio->bi_status == BLK_STS_AGAIN && req->polled)
+		req->again = true;
+	else if (bio->bi_status)
 		WRITE_ONCE(req->status, VIRTIO_BLK_S_IOERR);
 	if (bio != &req->bio)
 		bio_put(bio);
@@ -79,6 +86,86 @@ static int vdev_bio_add(struct vdev_req *req, struct bio **bio,
 	return 0;
 }
 
+/*
+ * Would the block layer take @bio whole? A REQ_NOWAIT bio that needs a
+ * split fails, so only bios within every limit are polled.
+ */
+static bool vdev_bio_fits(struct bio *bio, struct block_device *bdev)
+{
+	const struct queue_limits *lim = &bdev_get_queue(bdev)->limits;
+	struct bio_vec *bv;
+	unsigned int i;
+
+	if (bio->bi_vcnt > lim->max_segments ||
+	    bio->bi_iter.bi_size > (lim->max_sectors << SECTOR_SHIFT))
+		return false;
+	for (i = 0; i < bio->bi_vcnt; i++) {
+		bv = &bio->bi_io_vec[i];
+		if (bv->bv_len > lim->max_segment_size ||
+		    ((page_to_phys(bv->bv_page) + bv->bv_offset) |
+		     lim->seg_boundary_mask) !=
+		    ((page_to_phys(bv->bv_page) + bv->bv_offset + bv->bv_len - 1) |
+		     lim->seg_boundary_mask))
+			return false;
+		if (lim->virt_boundary_mask &&
+		    ((i && (bv->bv_offset & lim->virt_boundary_mask)) ||
+		     (i < bio->bi_vcnt - 1 &&
+		      ((bv->bv_offset + bv->bv_len) & lim->virt_boundary_mask))))
+			return false;
+	}
+	return true;
+}
+
+/* Poll for it rather than wait for an interrupt, when the disk can. */
+static void vdev_bio_try_poll(struct vdev_req *req, struct bio *bio,
+			      struct block_device *bdev)
+{
+	struct vdev_queue *q = req->q;
+
+	if (q->session->ctrl->cfg.poll_mode == VDEV_POLL_MODE_NEVER ||
+	    !(bdev_get_queue(bdev)->limits.features & BLK_FEAT_POLL) ||
+	    bio != &req->bio || !vdev_bio_fits(bio, bdev))
+		return;
+	bio->bi_opf |= REQ_POLLED | REQ_NOWAIT;
+	req->polled = true;
+	req->sector = bio->bi_iter.bi_sector;
+	req->nseg = bio->bi_vcnt;
+	req->bytes = bio->bi_iter.bi_size;
+	list_add_tail(&req->pnode, &q->polled);
+	q->polled_inflight++;
+}
+
+/**
+ * vdev_bio_resubmit - send a polled request's bio again, after AGAIN
+ * @req: the request, reaped with @req->again set; on the poller
+ *
+ * After VDEV_POLL_RETRIES it goes without REQ_NOWAIT from the slow path,
+ * which may wait for a tag: the poller never does.
+ */
+void vdev_bio_resubmit(struct vdev_req *req)
+{
+	struct bio *bio = &req->bio;
+	blk_opf_t opf = bio->bi_opf;
+
+	bio_reset(bio, bio->bi_bdev, opf);
+	bio->bi_vcnt = req->nseg;
+	bio->bi_iter.bi_sector = req->sector;
+	bio->bi_iter.bi_size = req->bytes;
+	req->again = false;
+	atomic_set(&req->remaining, 1);
+	if (++req->retries < VDEV_POLL_RETRIES) {
+		vdev_bio_submit(req, bio);
+		vdev_req_end(req);
+		return;
+	}
+	bio->bi_opf &= ~(REQ_POLLED | REQ_NOWAIT);
+	list_del(&req->pnode);
+	req->q->polled_inflight--;
+	req->polled = false;
+	vdev_req_slow(req, vdev_bio_submit_work);
+	vdev_req_end(req);
+}
+
 /**
  * vdev_bio_submit_rw - read or write a request's data buffers
  * @req: the request
@@ -121,6 +208,7 @@ int vdev_bio_submit_rw(struct vdev_req *req, struct block_device *bdev,
 			bio_put(bio);
 		return ret;
 	}
+	vdev_bio_try_poll(req, bio, bdev);
 	vdev_bio_submit(req, bio);
 	return 0;
 }
@@ -130,6 +218,15 @@ void vdev_bio_submit_flush(struct vdev_req *req, struct block_device *bdev)
 {
 	bio_init(&req->bio, bdev, NULL, 0, REQ_OP_WRITE | REQ_PREFLUSH);
 	vdev_bio_submit(req, &req->bio);
+}
+
+/* A bio the poller gave up polling: sent where waiting for a tag is fine. */
+static void vdev_bio_submit_work(struct work_struct *work)
+{
+	struct vdev_req *req = container_of(work, struct vdev_req, work);
+
+	vdev_bio_submit(req, &req->bio);
+	vdev_req_end(req);
 }
 
 /* Run @fn in process context; it ends with vdev_req_end(). */

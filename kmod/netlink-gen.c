@@ -88,6 +88,21 @@ static const struct nla_policy vdev_ns_get_dump_nl_policy[VDEV_A_NS_CTRL_NAME + 
 	[VDEV_A_NS_CTRL_NAME] = { .type = NLA_NUL_STRING, .len = 31, },
 };
 
+/* VDEV_CMD_QUEUE_GET - dump */
+static const struct nla_policy vdev_queue_get_nl_policy[VDEV_A_QUEUE_CTRL_NAME + 1] = {
+	[VDEV_A_QUEUE_CTRL_ID] = { .type = NLA_U32, },
+	[VDEV_A_QUEUE_CTRL_NAME] = { .type = NLA_NUL_STRING, .len = 31, },
+};
+
+/* VDEV_CMD_NS_RESIZE - do */
+static const struct nla_policy vdev_ns_resize_nl_policy[VDEV_A_NS_LUN + 1] = {
+	[VDEV_A_NS_CTRL_ID] = { .type = NLA_U32, },
+	[VDEV_A_NS_CTRL_NAME] = { .type = NLA_NUL_STRING, .len = 31, },
+	[VDEV_A_NS_NSID] = NLA_POLICY_RANGE(NLA_U32, 1, VDEV_MAX_NSID),
+	[VDEV_A_NS_TARGET] = NLA_POLICY_MAX(NLA_U32, VDEV_MAX_TARGET),
+	[VDEV_A_NS_LUN] = NLA_POLICY_MAX(NLA_U32, VDEV_MAX_LUN),
+};
+
 /* Ops table for vdev */
 static const struct genl_split_ops vdev_nl_ops[] = {
 	{
@@ -143,6 +158,20 @@ static const struct genl_split_ops vdev_nl_ops[] = {
 		.policy		= vdev_ns_get_dump_nl_policy,
 		.maxattr	= VDEV_A_NS_CTRL_NAME,
 		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VDEV_CMD_QUEUE_GET,
+		.dumpit		= vdev_nl_queue_get_dumpit,
+		.policy		= vdev_queue_get_nl_policy,
+		.maxattr	= VDEV_A_QUEUE_CTRL_NAME,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= VDEV_CMD_NS_RESIZE,
+		.doit		= vdev_nl_ns_resize_doit,
+		.policy		= vdev_ns_resize_nl_policy,
+		.maxattr	= VDEV_A_NS_LUN,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

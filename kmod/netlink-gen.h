@@ -19,6 +19,8 @@ int vdev_nl_ns_add_doit(struct sk_buff *skb, struct genl_info *info);
 int vdev_nl_ns_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vdev_nl_ns_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vdev_nl_ns_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vdev_nl_queue_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vdev_nl_ns_resize_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	VDEV_NLGRP_EVENTS,

@@ -444,6 +444,24 @@ int vdev_nl_ns_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* The size reaches a connected guest within moments, as a config change. */
+int vdev_nl_ns_resize_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vdev_ns *ns;
+	int ret;
+
+	mutex_lock(&vdev_lock);
+	ns = vdev_nl_find_ns(info);
+	if (IS_ERR(ns)) {
+		ret = PTR_ERR(ns);
+	} else {
+		vdev_ctrl_check_resize(ns->ctrl);
+		ret = vdev_nl_reply(info, vdev_nl_put_ns, ns);
+	}
+	mutex_unlock(&vdev_lock);
+	return ret;
+}
+
 /* Dump one controller's namespaces from key *key on. */
 static int vdev_nl_ns_dump_ctrl(struct sk_buff *skb,
 				const struct genl_info *info,
@@ -494,6 +512,48 @@ out_unlock:
 	cb->args[0] = id;
 	cb->args[1] = key;
 	return ret == -EMSGSIZE && skb->len ? skb->len : ret;
+}
+
+/* --- queues ------------------------------------------------------------ */
+
+/* cb->args[0]: the next controller id; args[1]: the next queue index. */
+int vdev_nl_queue_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_info *info = genl_info_dump(cb);
+	unsigned long id = cb->args[0], index = cb->args[1];
+	struct vdev_ctrl *ctrl, *only = NULL;
+	int ret = 0;
+
+	mutex_lock(&vdev_lock);
+	if (info->attrs[VDEV_A_QUEUE_CTRL_ID] ||
+	    info->attrs[VDEV_A_QUEUE_CTRL_NAME]) {
+		only = vdev_nl_find_ctrl(info, VDEV_A_QUEUE_CTRL_ID,
+					 VDEV_A_QUEUE_CTRL_NAME);
+		if (IS_ERR(only)) {
+			ret = PTR_ERR(only);
+			goto out_unlock;
+		}
+		id = max_t(unsigned long, id, only->id);
+	}
+	for (; (ctrl = vdev_ctrl_next(&id)); id++, index = 0) {
+		if (only && ctrl != only)
+			break;
+		ret = vdev_session_dump_queues(skb, info, ctrl, &index);
+		if (ret)
+			break;
+	}
+out_unlock:
+	mutex_unlock(&vdev_lock);
+	cb->args[0] = id;
+	cb->args[1] = index;
+	return ret == -EMSGSIZE && skb->len ? skb->len : ret;
+}
+
+/* Caller holds vdev_lock. */
+void *vdev_nl_queue_msg_start(struct sk_buff *skb, const struct genl_info *info)
+{
+	return genlmsg_put(skb, info->snd_portid, info->snd_seq, &vdev_nl_family,
+			   NLM_F_MULTI, VDEV_CMD_QUEUE_GET);
 }
 
 int vdev_nl_init(void)

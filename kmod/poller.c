@@ -156,6 +156,20 @@ static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
 {
 	bool pushed = false;
 
+	if (req->again) {
+		u64_stats_update_begin(&q->stats.sync);
+		q->stats.requeues++;
+		u64_stats_update_end(&q->stats.sync);
+		vdev_bio_resubmit(req);
+		return false;
+	}
+	if (req->polled) {
+		list_del(&req->pnode);
+		q->polled_inflight--;
+		u64_stats_update_begin(&q->stats.sync);
+		q->stats.polled++;
+		u64_stats_update_end(&q->stats.sync);
+	}
 	if (!q->parked && !q->broken) {
 		if (req->status_gpa)
 			vdev_mem_write(req->gen->mem, req->status_gpa,
@@ -214,12 +228,11 @@ static void vdev_queue_break(struct vdev_queue *q, int err)
 		eventfd_signal(q->cur_err);
 }
 
+/* Caller checked that one is free. */
 static struct vdev_req *vdev_queue_req_get(struct vdev_queue *q)
 {
 	struct vdev_req *req;
 
-	if (!q->nfree)
-		return NULL;
 	req = &q->reqs[q->free[--q->nfree]];
 	req->q = q;
 	req->gen = q->gen;
@@ -230,6 +243,9 @@ static struct vdev_req *vdev_queue_req_get(struct vdev_queue *q)
 	req->stat = VDEV_STAT_OTHER;
 	req->bytes = 0;
 	req->bio.bi_bdev = NULL;
+	req->polled = false;
+	req->again = false;
+	req->retries = 0;
 	atomic_set(&req->remaining, 1);
 	q->inflight++;
 	return req;
@@ -248,17 +264,11 @@ static bool vdev_queue_fetch(struct vdev_queue *q)
 	int i, ret = 0;
 
 	blk_start_plug(&plug);
-	for (i = 0; i < VDEV_POLL_BATCH; i++) {
-		req = vdev_queue_req_get(q);
-		if (!req)
-			break;
+	for (i = 0; i < VDEV_POLL_BATCH && q->nfree; i++) {
 		ret = vdev_vring_pop(&q->vr, &chain);
-		if (ret <= 0 && ret != -EBADMSG) {
-			q->free[q->nfree++] = req - q->reqs;
-			q->inflight--;
-			req->gen->inflight--;
+		if (ret <= 0 && ret != -EBADMSG)
 			break;
-		}
+		req = vdev_queue_req_get(q);
 		req->head = chain.head;
 		if (ret == -EBADMSG) {
 			/* No status byte we may trust: a used entry, no data. */
@@ -290,7 +300,18 @@ static bool vdev_queue_may_fetch(struct vdev_queue *q)
 	return !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER);
 }
 
-/* One pass over a queue: completions, then new chains. */
+/* Drive the oldest polled bio's hardware queue: its completions run here. */
+static bool vdev_queue_poll_bios(struct vdev_queue *q)
+{
+	struct vdev_req *req;
+
+	if (list_empty(&q->polled))
+		return false;
+	req = list_first_entry(&q->polled, struct vdev_req, pnode);
+	return bio_poll(&req->bio, NULL, BLK_POLL_ONESHOT) > 0;
+}
+
+/* One pass over a queue: completions, then new chains, then polling. */
 static bool vdev_queue_poll(struct vdev_queue *q)
 {
 	bool busy = vdev_queue_reap(q);
@@ -302,6 +323,7 @@ static bool vdev_queue_poll(struct vdev_queue *q)
 			q->notify_on = false;
 		}
 	}
+	busy |= vdev_queue_poll_bios(q);
 	if (busy)
 		q->idle_since = ktime_get();
 	return busy;
@@ -402,6 +424,9 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 	u64 idle_ns;
 
 	list_for_each_entry(q, &p->queues, pnode) {
+		/* Polled bios complete only if we poll: never sleep on them. */
+		if (q->polled_inflight)
+			return false;
 		if (!q->cur_enabled || q->stopping || q->parked || q->broken)
 			continue;
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_ALWAYS))
@@ -609,6 +634,7 @@ int vdev_queue_prepare_start(struct vdev_queue *q, struct vdev_mem *mem)
 		q->poller = NULL;
 		goto out_unprepare;
 	}
+	q->cpu = q->poller->cpu;
 	for (i = 0; i < num; i++)
 		q->free[i] = num - 1 - i;
 	q->nfree = num;
@@ -643,6 +669,8 @@ void vdev_queue_attach(struct vdev_queue *q)
 
 	INIT_LIST_HEAD(&q->pnode);
 	INIT_LIST_HEAD(&q->old_gens);
+	INIT_LIST_HEAD(&q->polled);
+	q->polled_inflight = 0;
 	init_llist_head(&q->done);
 	init_completion(&q->stop_done);
 	q->pending = 0;

@@ -46,6 +46,10 @@ enum vdev_stat_type {
  * @seg_gpa: guest address of the slow path's segment table
  * @nseg: its entries
  * @flags: the request's flags word (write zeroes: UNMAP)
+ * @polled: its one bio went out REQ_POLLED | REQ_NOWAIT
+ * @again: the device had no room (BLK_STS_AGAIN): send it again
+ * @retries: times it was sent again
+ * @pnode: in the queue's list of polled requests (poller only)
  * @bio: the first bio, embedded
  * @vecs: its vecs
  */
@@ -65,6 +69,10 @@ struct vdev_req {
 	u64 seg_gpa;
 	u32 nseg;
 	u32 flags;
+	bool polled;
+	bool again;
+	u8 retries;
+	struct list_head pnode;
 	struct bio bio;
 	struct bio_vec vecs[VDEV_REQ_INLINE_VECS];
 };
@@ -88,6 +96,7 @@ int vdev_bio_submit_rw(struct vdev_req *req, struct block_device *bdev,
 		       const struct vdev_vring_buf *bufs, unsigned int nbufs);
 void vdev_bio_submit_flush(struct vdev_req *req, struct block_device *bdev);
 void vdev_req_slow(struct vdev_req *req, work_func_t fn);
+void vdev_bio_resubmit(struct vdev_req *req);
 int vdev_bio_init(void);
 void vdev_bio_exit(void);
 

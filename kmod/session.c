@@ -17,6 +17,7 @@
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <net/genetlink.h>
 #include <net/sock.h>
 
 #include "mem.h"
@@ -152,6 +153,7 @@ static void vdev_session_teardown(struct work_struct *work)
 	if (s->hup_wqh)
 		remove_wait_queue(s->hup_wqh, &s->hup_wait);
 	cancel_work_sync(&s->hup_work);
+	cancel_delayed_work_sync(&s->resize_work);
 
 	/* Requests running now see DEAD once they hold the lock. */
 	mutex_lock(&s->lock);
@@ -166,6 +168,69 @@ static void vdev_session_teardown(struct work_struct *work)
 		vdev_mem_put(mem);
 	mutex_unlock(&s->lock);
 	vdev_session_put(s);
+}
+
+/* No holder op reports a resize in 6.12: look once a second. */
+#define VDEV_RESIZE_PERIOD	HZ
+
+/* Tell the front end over the backend channel; it then reads the config. */
+static int vdev_session_send_notice(struct vdev_session *s)
+{
+	struct vdev_vu_wire_hdr w = {
+		.request = cpu_to_le32(VDEV_VU_BACKEND_CONFIG_CHANGE_MSG),
+		.flags = cpu_to_le32(VDEV_VU_VERSION),
+	};
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = &w, .iov_len = sizeof(w) };
+	struct socket *sock = sock_from_file(s->backend_file);
+
+	return kernel_sendmsg(sock, &msg, &iov, 1, sizeof(w)) == sizeof(w) ?
+	       0 : -EAGAIN;
+}
+
+static void vdev_session_resize_work(struct work_struct *work)
+{
+	struct vdev_session *s = container_of(to_delayed_work(work),
+					      struct vdev_session, resize_work);
+	struct vdev_ns *ns = s->ns;
+	bool changed = false;
+	u64 now;
+
+	now = bdev_nr_sectors(vdev_ns_bdev(ns));
+	mutex_lock(&s->lock);
+	if (now != s->capacity) {
+		s->capacity = now;
+		s->notice_pending = true;
+		changed = true;
+	}
+	/* A full channel: try again next time. */
+	if (s->notice_pending && s->backend_file &&
+	    !vdev_session_send_notice(s))
+		s->notice_pending = false;
+	mutex_unlock(&s->lock);
+
+	if (changed) {
+		pr_info("vdev: %s: disk resized to %llu sectors\n",
+			s->ctrl->name, now);
+		mutex_lock(&vdev_lock);
+		if (xa_load(&s->ctrl->ns, s->ctrl->ops->ns_addr_key(&ns->addr)) == ns)
+			vdev_nl_notify_ns(ns, VDEV_CMD_NS_CHANGE_NTF);
+		mutex_unlock(&vdev_lock);
+	}
+	if (!vdev_session_dead(s))
+		queue_delayed_work(vdev_session_wq, &s->resize_work,
+				   VDEV_RESIZE_PERIOD);
+}
+
+/**
+ * vdev_ctrl_check_resize - look at the disk's size now (ns-resize)
+ * @ctrl: the controller; caller holds vdev_lock
+ */
+void vdev_ctrl_check_resize(struct vdev_ctrl *ctrl)
+{
+	lockdep_assert_held(&vdev_lock);
+	if (vdev_ctrl_connected(ctrl) && ctrl->session->ns)
+		mod_delayed_work(vdev_session_wq, &ctrl->session->resize_work, 0);
 }
 
 static void vdev_session_hup_check(struct work_struct *work)
@@ -265,6 +330,7 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 	mutex_init(&s->lock);
 	INIT_WORK(&s->hup_work, vdev_session_hup_check);
 	INIT_WORK(&s->teardown_work, vdev_session_teardown);
+	INIT_DELAYED_WORK(&s->resize_work, vdev_session_resize_work);
 	init_waitqueue_func_entry(&s->hup_wait, vdev_session_hup_wake);
 	init_poll_funcptr(&s->hup_pt, vdev_session_hup_queue);
 	s->sock_file = get_file(conn);
@@ -294,8 +360,10 @@ static int vdev_session_publish(struct vdev_ctrl *ctrl, struct vdev_session *s)
 	kref_get(&ctrl->ref);
 	s->ctrl = ctrl;
 	s->ns = vdev_session_pick_ns(ctrl);
-	if (s->ns)
+	if (s->ns) {
 		s->wce = bdev_write_cache(vdev_ns_bdev(s->ns));
+		s->capacity = bdev_nr_sectors(vdev_ns_bdev(s->ns));
+	}
 	/* An ended session still here drops its own reference. */
 	ctrl->session = s;
 	ctrl->state = VDEV_CTRL_STATE_CONNECTED;
@@ -332,6 +400,9 @@ int vdev_session_attach(struct vdev_ctrl *ctrl, struct file *conn)
 	mask = vfs_poll(conn, &s->hup_pt);
 	if (mask & VDEV_HUP_MASK)
 		vdev_session_end(s, "front end hung up");
+	if (s->ns)
+		queue_delayed_work(vdev_session_wq, &s->resize_work,
+				   VDEV_RESIZE_PERIOD);
 	return 0;
 }
 
@@ -380,6 +451,104 @@ void vdev_ctrl_end_session(struct vdev_ctrl *ctrl)
 		fput(ctrl->listener);
 		ctrl->listener = NULL;
 	}
+}
+
+/* --- statistics -------------------------------------------------------- */
+
+static void vdev_queue_stats_read(const struct vdev_queue *q,
+				  struct vdev_queue_stats *out)
+{
+	const struct vdev_queue_stats *st = &q->stats;
+	unsigned int seq;
+
+	do {
+		seq = u64_stats_fetch_begin(&st->sync);
+		memcpy(out, st, sizeof(*out));
+	} while (u64_stats_fetch_retry(&st->sync, seq));
+}
+
+#define VDEV_PUT64(skb, attr, v) \
+	nla_put_u64_64bit(skb, VDEV_A_QUEUE_##attr, v, VDEV_A_QUEUE_PAD)
+
+static int vdev_queue_put_stats(struct sk_buff *skb,
+				const struct vdev_queue_stats *st)
+{
+	return VDEV_PUT64(skb, READS, st->reqs[VDEV_STAT_READ]) ||
+	       VDEV_PUT64(skb, READ_BYTES, st->bytes[VDEV_STAT_READ]) ||
+	       VDEV_PUT64(skb, WRITES, st->reqs[VDEV_STAT_WRITE]) ||
+	       VDEV_PUT64(skb, WRITE_BYTES, st->bytes[VDEV_STAT_WRITE]) ||
+	       VDEV_PUT64(skb, FLUSHES, st->reqs[VDEV_STAT_FLUSH]) ||
+	       VDEV_PUT64(skb, DISCARDS, st->reqs[VDEV_STAT_DISCARD]) ||
+	       VDEV_PUT64(skb, DISCARD_BYTES, st->bytes[VDEV_STAT_DISCARD]) ||
+	       VDEV_PUT64(skb, WRITE_ZEROES, st->reqs[VDEV_STAT_WRITE_ZEROES]) ||
+	       VDEV_PUT64(skb, WRITE_ZEROES_BYTES,
+			  st->bytes[VDEV_STAT_WRITE_ZEROES]) ||
+	       VDEV_PUT64(skb, OTHER, st->reqs[VDEV_STAT_GET_ID] +
+			  st->reqs[VDEV_STAT_OTHER]) ||
+	       VDEV_PUT64(skb, ERRORS, st->errors) ||
+	       VDEV_PUT64(skb, UNSUPPORTED, st->unsupported) ||
+	       VDEV_PUT64(skb, BAD_CHAINS, st->bad_chains) ||
+	       VDEV_PUT64(skb, KICKS, st->kicks) ||
+	       VDEV_PUT64(skb, CALLS, st->calls) ||
+	       VDEV_PUT64(skb, POLLED, st->polled) ||
+	       VDEV_PUT64(skb, REQUEUES, st->requeues);
+}
+
+/*
+ * Setup fields are read without the session lock, which a draining
+ * GET_VRING_BASE may hold for long: a snapshot may be a moment stale.
+ */
+static int vdev_queue_put(struct sk_buff *skb, const struct vdev_queue *q)
+{
+	struct vdev_ctrl *ctrl = q->session->ctrl;
+	struct vdev_queue_stats st;
+	bool started = READ_ONCE(q->started);
+
+	vdev_queue_stats_read(q, &st);
+	if (nla_put_u32(skb, VDEV_A_QUEUE_CTRL_ID, ctrl->id) ||
+	    nla_put_string(skb, VDEV_A_QUEUE_CTRL_NAME, ctrl->name) ||
+	    nla_put_u32(skb, VDEV_A_QUEUE_INDEX, q->index) ||
+	    (started && nla_put_flag(skb, VDEV_A_QUEUE_STARTED)) ||
+	    (READ_ONCE(q->enabled) && nla_put_flag(skb, VDEV_A_QUEUE_ENABLED)) ||
+	    (started && READ_ONCE(q->broken) &&
+	     nla_put_flag(skb, VDEV_A_QUEUE_BROKEN)) ||
+	    (started && nla_put_u32(skb, VDEV_A_QUEUE_CPU, READ_ONCE(q->cpu))) ||
+	    nla_put_u32(skb, VDEV_A_QUEUE_SIZE, READ_ONCE(q->num)) ||
+	    nla_put_u32(skb, VDEV_A_QUEUE_INFLIGHT,
+			started ? READ_ONCE(q->inflight) : 0))
+		return -EMSGSIZE;
+	return vdev_queue_put_stats(skb, &st);
+}
+
+/**
+ * vdev_session_dump_queues - a queue-get dump's messages for a controller
+ * @skb: the dump skb
+ * @info: the request
+ * @ctrl: the controller; nothing when no front end is attached
+ * @index: the first queue to put; on -EMSGSIZE, the one that did not fit
+ *
+ * Caller holds vdev_lock, which keeps ctrl->session's queues allocated.
+ */
+int vdev_session_dump_queues(struct sk_buff *skb, const struct genl_info *info,
+			     struct vdev_ctrl *ctrl, unsigned long *index)
+{
+	struct vdev_session *s = ctrl->session;
+	void *hdr;
+
+	lockdep_assert_held(&vdev_lock);
+	if (!s || vdev_session_dead(s))
+		return 0;
+	for (; *index < s->nr_queues; (*index)++) {
+		hdr = vdev_nl_queue_msg_start(skb, info);
+		if (!hdr)
+			return -EMSGSIZE;
+		if (vdev_queue_put(skb, &s->queues[*index])) {
+			genlmsg_cancel(skb, hdr);
+			return -EMSGSIZE;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	return 0;
 }
 
 int vdev_session_init(void)

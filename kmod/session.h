@@ -53,6 +53,7 @@ struct vdev_queue_stats {
 	u64 kicks;
 	u64 calls;
 	u64 requeues;
+	u64 polled;
 	u64 bad_chains;
 };
 
@@ -83,6 +84,7 @@ struct vdev_queue_stats {
  * @kick_pt: the poll table that put it there
  * @pending: VDEV_Q_KICKED
  * @poller: the poller serving it while started
+ * @cpu: that poller's CPU (for statistics)
  * @pnode: in the poller's list (poller only)
  * @gen: the current memory generation (poller only while attached)
  * @old_gens: older generations with requests in flight (poller only)
@@ -94,6 +96,8 @@ struct vdev_queue_stats {
  * @bufs: a chain being parsed (poller only)
  * @bs: bios beyond the one each request embeds
  * @inflight: requests popped and not reaped (poller only)
+ * @polled: requests with a polled bio out, oldest first (poller only)
+ * @polled_inflight: entries in @polled (poller only)
  * @stopping: set by the STOP command: fetch nothing more (poller only)
  * @broken: ring memory failed or the ring is corrupt: fetch nothing
  * @idle_since: ktime of the last work, for adaptive polling (poller only)
@@ -129,6 +133,7 @@ struct vdev_queue {
 	poll_table kick_pt;
 	unsigned long pending;
 	struct vdev_poller *poller;
+	int cpu;
 	struct list_head pnode;
 	struct vdev_mem_gen *gen;
 	struct list_head old_gens;
@@ -140,6 +145,8 @@ struct vdev_queue {
 	struct vdev_vring_buf *bufs;
 	struct bio_set bs;
 	u32 inflight;
+	struct list_head polled;
+	u32 polled_inflight;
 	bool stopping;
 	bool broken;
 	ktime_t idle_since;
@@ -179,6 +186,9 @@ struct vdev_queue {
  * @owner_set: SET_OWNER was seen (L)
  * @wce: the write-cache-enable byte of the config space (L)
  * @backend_file: the SET_BACKEND_REQ_FD channel, or NULL (L)
+ * @capacity: the disk size the guest was last told of, in sectors (L)
+ * @notice_pending: a config change notice is still to be sent (L)
+ * @resize_work: compares the disk's size with @capacity once a second
  * @mem: the guest memory table, or NULL; written under @lock, read under
  *	RCU or @lock; the session holds one reference
  * @nr_queues: entries in @queues: the controller's num-queues
@@ -209,6 +219,9 @@ struct vdev_session {
 	bool owner_set;
 	u8 wce;
 	struct file *backend_file;
+	u64 capacity;
+	bool notice_pending;
+	struct delayed_work resize_work;
 	struct vdev_mem __rcu *mem;
 	u32 nr_queues;
 	struct vdev_queue *queues;

@@ -70,6 +70,7 @@ struct vdev_ns;
 struct vdev_session;
 struct vdev_req;
 struct vdev_vring_chain;
+struct genl_info;
 
 /**
  * struct vdev_dev_ops - what a device type (blk, scsi, nvme) gives the core
@@ -199,6 +200,7 @@ int vdev_session_init(void);
 void vdev_session_exit(void);
 bool vdev_ctrl_connected(const struct vdev_ctrl *ctrl);
 void vdev_ctrl_end_session(struct vdev_ctrl *ctrl);
+void vdev_ctrl_check_resize(struct vdev_ctrl *ctrl);
 
 /* vhost.c */
 int vdev_handle_open(struct file *file);
@@ -211,6 +213,10 @@ int vdev_nl_init(void);
 void vdev_nl_exit(void);
 void vdev_nl_notify_ctrl(struct vdev_ctrl *ctrl, u8 cmd);
 void vdev_nl_notify_ns(struct vdev_ns *ns, u8 cmd);
+void *vdev_nl_queue_msg_start(struct sk_buff *skb,
+			      const struct genl_info *info);
+int vdev_session_dump_queues(struct sk_buff *skb, const struct genl_info *info,
+			     struct vdev_ctrl *ctrl, unsigned long *index);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 bool vdev_ctrl_name_valid(const char *name);
