@@ -226,6 +226,7 @@ static void vdev_queue_break(struct vdev_queue *q, int err)
 			    q->session->ctrl->name, q->index, err);
 	if (q->cur_err)
 		eventfd_signal(q->cur_err);
+	vdev_session_state_changed(q->session);
 }
 
 /* Caller checked that one is free. */

@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
+#include <linux/virtio_config.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -167,7 +168,49 @@ static void vdev_session_teardown(struct work_struct *work)
 	if (mem)
 		vdev_mem_put(mem);
 	mutex_unlock(&s->lock);
+	/* Pollers queue it when a ring breaks: only now are they gone. */
+	cancel_work_sync(&s->state_work);
 	vdev_session_put(s);
+}
+
+/* Any started ring of @s broken? Read from any context. */
+bool vdev_session_broken(const struct vdev_session *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->nr_queues; i++)
+		if (READ_ONCE(s->queues[i].started) &&
+		    READ_ONCE(s->queues[i].broken))
+			return true;
+	return false;
+}
+
+/*
+ * connected, running (DRIVER_OK) or failed (a broken ring), announced as
+ * ctrl-change. From a work item: the session lock and poller contexts
+ * that notice a change cannot take vdev_lock.
+ */
+static void vdev_session_state_work(struct work_struct *work)
+{
+	struct vdev_session *s = container_of(work, struct vdev_session,
+					      state_work);
+	struct vdev_ctrl *ctrl = s->ctrl;
+	enum vdev_ctrl_state state = VDEV_CTRL_STATE_CONNECTED;
+
+	if (vdev_session_broken(s))
+		state = VDEV_CTRL_STATE_FAILED;
+	else if (READ_ONCE(s->status) & VIRTIO_CONFIG_S_DRIVER_OK)
+		state = VDEV_CTRL_STATE_RUNNING;
+	guard(mutex)(&vdev_lock);
+	if (ctrl->session != s || vdev_session_dead(s) || ctrl->state == state)
+		return;
+	ctrl->state = state;
+	vdev_nl_notify_ctrl(ctrl, VDEV_CMD_CTRL_CHANGE_NTF);
+}
+
+void vdev_session_state_changed(struct vdev_session *s)
+{
+	queue_work(vdev_session_wq, &s->state_work);
 }
 
 /* No holder op reports a resize in 6.12: look once a second. */
@@ -331,6 +374,7 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 	INIT_WORK(&s->hup_work, vdev_session_hup_check);
 	INIT_WORK(&s->teardown_work, vdev_session_teardown);
 	INIT_DELAYED_WORK(&s->resize_work, vdev_session_resize_work);
+	INIT_WORK(&s->state_work, vdev_session_state_work);
 	init_waitqueue_func_entry(&s->hup_wait, vdev_session_hup_wake);
 	init_poll_funcptr(&s->hup_pt, vdev_session_hup_queue);
 	s->sock_file = get_file(conn);

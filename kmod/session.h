@@ -189,6 +189,7 @@ struct vdev_queue {
  * @capacity: the disk size the guest was last told of, in sectors (L)
  * @notice_pending: a config change notice is still to be sent (L)
  * @resize_work: compares the disk's size with @capacity once a second
+ * @state_work: brings the controller's state in line with the session's
  * @mem: the guest memory table, or NULL; written under @lock, read under
  *	RCU or @lock; the session holds one reference
  * @nr_queues: entries in @queues: the controller's num-queues
@@ -222,6 +223,7 @@ struct vdev_session {
 	u64 capacity;
 	bool notice_pending;
 	struct delayed_work resize_work;
+	struct work_struct state_work;
 	struct vdev_mem __rcu *mem;
 	u32 nr_queues;
 	struct vdev_queue *queues;
@@ -243,6 +245,8 @@ int vdev_session_attach(struct vdev_ctrl *ctrl, struct file *conn);
 struct vdev_session *vdev_session_get_live(struct vdev_ctrl *ctrl);
 void vdev_session_put(struct vdev_session *s);
 void vdev_session_end(struct vdev_session *s, const char *why);
+void vdev_session_state_changed(struct vdev_session *s);
+bool vdev_session_broken(const struct vdev_session *s);
 
 int vdev_session_stop_queue(struct vdev_queue *q, bool bounded);
 void vdev_session_reset_queue(struct vdev_queue *q);

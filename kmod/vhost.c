@@ -584,13 +584,17 @@ static void vdev_vu_set_status(struct vdev_vu_ctx *ctx, void *arg)
 	struct vdev_vu_u64 *a = arg;
 
 	ctx->s->status = a->value;
+	vdev_session_state_changed(ctx->s);
 }
 
+/* A broken ring shows as NEEDS_RESET until the rings restart. */
 static int vdev_vu_get_status(struct vdev_vu_ctx *ctx, void *arg)
 {
 	struct vdev_vu_u64 *a = arg;
 
 	a->value = ctx->s->status;
+	if (vdev_session_broken(ctx->s))
+		a->value |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	vdev_vu_reply_u64(ctx, a->value);
 	return 0;
 }
@@ -670,16 +674,38 @@ static void vdev_vu_set_backend(struct vdev_vu_ctx *ctx, void *arg)
 }
 
 /* Keeps protocol features, memory and the backend channel. */
+/* Rings drain as for GET_VRING_BASE, within the same bound. */
+static int vdev_vu_reset_device_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_session *s = ctx->s;
+	int ret;
+	u32 i;
+
+	for (i = 0; i < s->nr_queues; i++) {
+		ret = vdev_session_stop_queue(&s->queues[i], true);
+		if (ret == -EINTR) {
+			ctx->ioctl_err = ret;
+			return 0;
+		}
+		if (ret)
+			ctx->end = true;
+	}
+	return 0;
+}
+
 static void vdev_vu_reset_device(struct vdev_vu_ctx *ctx, void *arg)
 {
 	struct vdev_session *s = ctx->s;
 
-	vdev_vu_reset_rings(s);
+	/* A ring that did not drain stays with the ending session. */
+	if (!ctx->end)
+		vdev_vu_reset_rings(s);
 	s->features = 0;
 	s->features_set = false;
 	s->status = 0;
 	if (s->ns)
 		s->wce = bdev_write_cache(vdev_ns_bdev(s->ns));
+	vdev_session_state_changed(s);
 }
 
 static int vdev_vu_drop_prep(struct vdev_vu_ctx *ctx, void *arg)
@@ -743,6 +769,7 @@ static const struct vdev_vu_req vdev_vu_reqs[VDEV_VU_IOC_BASE] = {
 	VU_REQ(SET_CONFIG, vdev_vu_config, VU_GATE(CONFIG),
 	       .prepare = vdev_vu_set_config_prep),
 	VU_REQ(RESET_DEVICE, vdev_vu_hdr, VU_GATE(RESET_DEVICE),
+	       .prepare = vdev_vu_reset_device_prep,
 	       .apply = vdev_vu_reset_device),
 	VU_REQ(GET_MAX_MEM_SLOTS, vdev_vu_u64, VU_GATE(CONFIGURE_MEM_SLOTS),
 	       .own_reply = true, .prepare = vdev_vu_get_max_mem_slots),

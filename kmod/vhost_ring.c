@@ -245,6 +245,8 @@ void vdev_vu_set_vring_kick(struct vdev_vu_ctx *ctx, void *arg)
 	if (!(ctx->s->features & BIT_ULL(VDEV_VU_F_PROTOCOL_FEATURES)))
 		q->enabled = true;
 	vdev_queue_attach(q);
+	/* A restarted ring is no longer broken. */
+	vdev_session_state_changed(ctx->s);
 }
 
 /* A started ring's poller takes the change before the old one is put. */
