@@ -298,6 +298,8 @@ static bool vdev_queue_may_fetch(struct vdev_queue *q)
 		u64_stats_update_end(&q->stats.sync);
 		return true;
 	}
+	if (test_and_clear_bit(VDEV_Q_RECHECK, &q->pending))
+		return true;
 	return !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER);
 }
 
@@ -343,7 +345,7 @@ static void vdev_queue_take_ctl(struct vdev_queue *q)
 		q->ctl_gen = NULL;
 	}
 	/* New buffers may have come while nobody looked. */
-	set_bit(VDEV_Q_KICKED, &q->pending);
+	set_bit(VDEV_Q_RECHECK, &q->pending);
 }
 
 static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
@@ -407,8 +409,7 @@ static bool vdev_poller_has_work(struct vdev_poller *p)
 	if (!llist_empty(&p->cmds) || kthread_should_stop())
 		return true;
 	list_for_each_entry(q, &p->queues, pnode)
-		if (!llist_empty(&q->done) ||
-		    test_bit(VDEV_Q_KICKED, &q->pending))
+		if (!llist_empty(&q->done) || READ_ONCE(q->pending))
 			return true;
 	return false;
 }
@@ -443,7 +444,7 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 			continue;
 		q->notify_on = true;
 		if (vdev_vring_enable_notify(&q->vr)) {
-			set_bit(VDEV_Q_KICKED, &q->pending);
+			set_bit(VDEV_Q_RECHECK, &q->pending);
 			return false;
 		}
 	}

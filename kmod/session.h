@@ -57,8 +57,9 @@ struct vdev_queue_stats {
 	u64 bad_chains;
 };
 
-/* q->pending bits, set from the kick wake callback */
-#define VDEV_Q_KICKED		0
+/* q->pending bits */
+#define VDEV_Q_KICKED		0	/* the front end kicked (wake callback) */
+#define VDEV_Q_RECHECK		1	/* look at the ring once more (poller) */
 
 /**
  * struct vdev_queue - one virtqueue of a session
@@ -82,7 +83,7 @@ struct vdev_queue_stats {
  * @kick_wait: our entry on the kick eventfd's wait queue
  * @kick_wqh: the queue it is on, or NULL
  * @kick_pt: the poll table that put it there
- * @pending: VDEV_Q_KICKED
+ * @pending: VDEV_Q_KICKED, VDEV_Q_RECHECK
  * @poller: the poller serving it while started
  * @cpu: that poller's CPU (for statistics)
  * @pnode: in the poller's list (poller only)

@@ -223,7 +223,6 @@ static void vdev_blk_rw(struct vdev_req *req, struct vdev_vring_chain *chain,
 	blk_opf_t opf = write ? REQ_OP_WRITE : REQ_OP_READ;
 
 	req->stat = write ? VDEV_STAT_WRITE : VDEV_STAT_READ;
-	req->bytes = len;
 	/* Data one way only: a write has nothing to write back but status. */
 	if ((write ? chain->in_len : chain->out_len) ||
 	    !vdev_blk_range_ok(bdev, sector, len) ||
@@ -231,6 +230,7 @@ static void vdev_blk_rw(struct vdev_req *req, struct vdev_vring_chain *chain,
 		req->status = VIRTIO_BLK_S_IOERR;
 		return;
 	}
+	req->bytes = len;
 	if (!write)
 		req->written += len;
 	if (!len)

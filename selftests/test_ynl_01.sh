@@ -82,8 +82,8 @@ if vdev_bdev_free /dev/ram1; then pass "ctrl-del released ram1"; else fail "ctrl
 
 ops=$(ynl --list-ops 2>&1 | awk '{print $1}' | sort | tr '\n' ' ')
 expect_eq "the spec lists every operation" "$ops" \
-	"ctrl-del ctrl-get ctrl-new ns-add ns-del ns-get "
+	"ctrl-del ctrl-get ctrl-new ns-add ns-del ns-get ns-resize queue-get "
 msgs=$(ynl --list-msgs 2>&1 | awk '{print $1}' | sort | tr '\n' ' ')
 expect_eq "and every notification" "$msgs" \
-	"ctrl-change-ntf ctrl-del ctrl-del-ntf ctrl-get ctrl-new ctrl-new-ntf ns-add ns-add-ntf ns-del ns-del-ntf ns-get "
+	"ctrl-change-ntf ctrl-del ctrl-del-ntf ctrl-get ctrl-new ctrl-new-ntf ns-add ns-add-ntf ns-change-ntf ns-del ns-del-ntf ns-get ns-resize queue-get "
 vdev_test_done

@@ -114,6 +114,40 @@ static const struct vdevnl_field vdevnl_ns_fields[VDEV_A_NS_MAX + 1] = {
 		     VDEVNL_FLAG, rotational),
 };
 
+#define VDEVNL_QUEUE(attr, name, kind, member)				\
+	VDEVNL_NAMED(vdevnl_queue, VDEV_A_QUEUE_##attr, name,		\
+		     VDEVNL_##kind, member)
+
+static const struct vdevnl_field vdevnl_queue_fields[VDEV_A_QUEUE_MAX + 1] = {
+	VDEVNL_QUEUE(CTRL_ID, "ctrl-id", U32, ctrl_id),
+	VDEVNL_QUEUE(CTRL_NAME, "ctrl-name", STR, ctrl_name),
+	VDEVNL_QUEUE(INDEX, "index", U32, index),
+	VDEVNL_QUEUE(STARTED, "started", FLAG, started),
+	VDEVNL_QUEUE(ENABLED, "enabled", FLAG, enabled),
+	VDEVNL_QUEUE(BROKEN, "broken", FLAG, broken),
+	VDEVNL_QUEUE(CPU, "cpu", U32, cpu),
+	VDEVNL_QUEUE(SIZE, "size", U32, size),
+	VDEVNL_QUEUE(INFLIGHT, "inflight", U32, inflight),
+	VDEVNL_QUEUE(READS, "reads", U64, reads),
+	VDEVNL_QUEUE(READ_BYTES, "read-bytes", U64, read_bytes),
+	VDEVNL_QUEUE(WRITES, "writes", U64, writes),
+	VDEVNL_QUEUE(WRITE_BYTES, "write-bytes", U64, write_bytes),
+	VDEVNL_QUEUE(FLUSHES, "flushes", U64, flushes),
+	VDEVNL_QUEUE(DISCARDS, "discards", U64, discards),
+	VDEVNL_QUEUE(DISCARD_BYTES, "discard-bytes", U64, discard_bytes),
+	VDEVNL_QUEUE(WRITE_ZEROES, "write-zeroes", U64, write_zeroes),
+	VDEVNL_QUEUE(WRITE_ZEROES_BYTES, "write-zeroes-bytes", U64,
+		     write_zeroes_bytes),
+	VDEVNL_QUEUE(OTHER, "other", U64, other),
+	VDEVNL_QUEUE(ERRORS, "errors", U64, errors),
+	VDEVNL_QUEUE(UNSUPPORTED, "unsupported", U64, unsupported),
+	VDEVNL_QUEUE(BAD_CHAINS, "bad-chains", U64, bad_chains),
+	VDEVNL_QUEUE(KICKS, "kicks", U64, kicks),
+	VDEVNL_QUEUE(CALLS, "calls", U64, calls),
+	VDEVNL_QUEUE(POLLED, "polled", U64, polled),
+	VDEVNL_QUEUE(REQUEUES, "requeues", U64, requeues),
+};
+
 static const struct vdevnl_set vdevnl_ctrl_set = {
 	vdevnl_ctrl_fields, VDEV_A_CTRL_MAX,
 };
@@ -121,6 +155,14 @@ static const struct vdevnl_set vdevnl_ctrl_set = {
 static const struct vdevnl_set vdevnl_ns_set = {
 	vdevnl_ns_fields, VDEV_A_NS_MAX,
 };
+
+static const struct vdevnl_set vdevnl_queue_set = {
+	vdevnl_queue_fields, VDEV_A_QUEUE_MAX,
+};
+
+/* present is a u32: one bit per attribute of every set. */
+_Static_assert(VDEV_A_CTRL_MAX < 32 && VDEV_A_NS_MAX < 32 &&
+	       VDEV_A_QUEUE_MAX < 32, "present bits do not fit a u32");
 
 static const char *const vdevnl_ctrl_types[] = {
 	[VDEV_CTRL_TYPE_VIRTIO_BLK] = "virtio-blk",
@@ -153,6 +195,9 @@ static const char *const vdevnl_cmds[] = {
 	[VDEV_CMD_CTRL_CHANGE_NTF] = "ctrl-change-ntf",
 	[VDEV_CMD_NS_ADD_NTF] = "ns-add-ntf",
 	[VDEV_CMD_NS_DEL_NTF] = "ns-del-ntf",
+	[VDEV_CMD_QUEUE_GET] = "queue-get",
+	[VDEV_CMD_NS_RESIZE] = "ns-resize",
+	[VDEV_CMD_NS_CHANGE_NTF] = "ns-change-ntf",
 };
 
 #define VDEVNL_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -202,7 +247,11 @@ static const struct vdevnl_set *vdevnl_cmd_set(uint8_t cmd)
 	case VDEV_CMD_NS_GET:
 	case VDEV_CMD_NS_ADD_NTF:
 	case VDEV_CMD_NS_DEL_NTF:
+	case VDEV_CMD_NS_RESIZE:
+	case VDEV_CMD_NS_CHANGE_NTF:
 		return &vdevnl_ns_set;
+	case VDEV_CMD_QUEUE_GET:
+		return &vdevnl_queue_set;
 	}
 	return NULL;
 }
@@ -719,6 +768,12 @@ int vdevnl_ns_parse(const struct nlmsghdr *nlh, struct vdevnl_ns *ns)
 {
 	memset(ns, 0, sizeof(*ns));
 	return vdevnl_set_parse(nlh, &vdevnl_ns_set, ns, &ns->present);
+}
+
+int vdevnl_queue_parse(const struct nlmsghdr *nlh, struct vdevnl_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+	return vdevnl_set_parse(nlh, &vdevnl_queue_set, q, &q->present);
 }
 
 /* snprintf that appends and never overruns; returns the new length. */

@@ -113,6 +113,41 @@ struct vdevnl_ns {
 };
 
 /*
+ * The "queue" attribute set (VDEV_A_QUEUE_*): one virtqueue of a connected
+ * controller and its counters since the front end attached. cpu is sent
+ * only while the ring is started.
+ */
+struct vdevnl_queue {
+	uint32_t present;
+	uint32_t ctrl_id;
+	char ctrl_name[VDEV_NAME_LEN];
+	uint32_t index;
+	bool started;
+	bool enabled;
+	bool broken;
+	uint32_t cpu;
+	uint32_t size;
+	uint32_t inflight;
+	uint64_t reads;
+	uint64_t read_bytes;
+	uint64_t writes;
+	uint64_t write_bytes;
+	uint64_t flushes;
+	uint64_t discards;
+	uint64_t discard_bytes;
+	uint64_t write_zeroes;
+	uint64_t write_zeroes_bytes;
+	uint64_t other;
+	uint64_t errors;
+	uint64_t unsupported;
+	uint64_t bad_chains;
+	uint64_t kicks;
+	uint64_t calls;
+	uint64_t polled;
+	uint64_t requeues;
+};
+
+/*
  * vdevnl_open() - open and bind a NETLINK_GENERIC socket, with extended
  * and capped ACKs. vdevnl_close() releases it (and is safe after a failed
  * open). vdevnl_resolve() looks up the vdev family and its events group
@@ -154,13 +189,14 @@ int vdevnl_join_events(struct vdevnl *nl);
 int vdevnl_recv_events(struct vdevnl *nl, mnl_cb_t cb, void *data);
 
 /*
- * vdevnl_ctrl_parse(), vdevnl_ns_parse() - the attributes of a ctrl or ns
- * message (reply or notification) into a zeroed struct, setting a
- * present bit per attribute; attributes this code does not know are
- * skipped. -EBADMSG if one has the wrong size.
+ * vdevnl_ctrl_parse(), vdevnl_ns_parse(), vdevnl_queue_parse() - the
+ * attributes of a ctrl, ns or queue message (reply or notification) into
+ * a zeroed struct, setting a present bit per attribute; attributes this
+ * code does not know are skipped. -EBADMSG if one has the wrong size.
  */
 int vdevnl_ctrl_parse(const struct nlmsghdr *nlh, struct vdevnl_ctrl *ctrl);
 int vdevnl_ns_parse(const struct nlmsghdr *nlh, struct vdevnl_ns *ns);
+int vdevnl_queue_parse(const struct nlmsghdr *nlh, struct vdevnl_queue *q);
 
 /* Names, as in the spec; NULL when the value is unknown. */
 const char *vdevnl_ctrl_type_str(uint32_t type);

@@ -14,6 +14,7 @@
 static const struct vdevctl_object *const vdevctl_objects[] = {
 	&vdevctl_ctrl_object,
 	&vdevctl_ns_object,
+	&vdevctl_stats_object,
 	&vdevctl_monitor_object,
 };
 
@@ -44,8 +45,8 @@ static const char vdevctl_global_help[] =
 	"       vdevctl help | vdevctl OBJECT help\n"
 	"\n"
 	"Global options (also accepted after the verb):\n"
-	"  -j, --json    write JSON: show prints an object, list an array,\n"
-	"                monitor an object per line\n"
+	"  -j, --json    write JSON: show prints an object, list and stats\n"
+	"                an array, monitor an object per line\n"
 	"  -h, --help    print help and exit\n";
 
 static bool vdevctl_is_help(const char *arg)
@@ -185,7 +186,7 @@ static int vdevctl_object_run(struct vdevctl *ctx,
 		vdevctl_object_help(stdout, obj);
 		return VDEVCTL_EXIT_OK;
 	}
-	/* An object without verbs (monitor) takes its arguments directly. */
+	/* A verbless object (stats, monitor) takes its arguments directly. */
 	if (!obj->verbs[0].name)
 		return vdevctl_verb_run(ctx, &obj->verbs[0], argc, argv);
 	if (argc < 1)
@@ -223,14 +224,14 @@ static int vdevctl_main(struct vdevctl *ctx, int argc, char **argv)
 		}
 	}
 	if (i == argc)
-		return vdevctl_usage_err(ctx, "missing OBJECT (ctrl, ns, monitor)");
+		return vdevctl_usage_err(ctx, "missing OBJECT (ctrl, ns, stats, monitor)");
 	if (!strcmp(argv[i], "help")) {
 		vdevctl_help(stdout);
 		return VDEVCTL_EXIT_OK;
 	}
 	obj = vdevctl_object_find(argv[i]);
 	if (!obj)
-		return vdevctl_usage_err(ctx, "unknown object '%s' (expected ctrl, ns or monitor)",
+		return vdevctl_usage_err(ctx, "unknown object '%s' (expected ctrl, ns, stats or monitor)",
 					 argv[i]);
 	return vdevctl_object_run(ctx, obj, argc - i - 1, argv + i + 1);
 }

@@ -16,7 +16,30 @@ static const char *const vdevctl_events[] = {
 	[VDEV_CMD_CTRL_CHANGE_NTF] = "ctrl-change",
 	[VDEV_CMD_NS_ADD_NTF] = "ns-add",
 	[VDEV_CMD_NS_DEL_NTF] = "ns-del",
+	[VDEV_CMD_NS_CHANGE_NTF] = "ns-change",
 };
+
+/*
+ * The notifications this monitor knows, by name; NULL for other commands
+ * (requests such as QUEUE_GET share the numbering) and for events a newer
+ * kernel adds.
+ */
+static const char *vdevctl_event_str(uint8_t cmd)
+{
+	return cmd < VDEVCTL_ARRAY_SIZE(vdevctl_events) ?
+	       vdevctl_events[cmd] : NULL;
+}
+
+static bool vdevctl_event_is_ctrl(uint8_t cmd)
+{
+	switch (cmd) {
+	case VDEV_CMD_CTRL_NEW_NTF:
+	case VDEV_CMD_CTRL_DEL_NTF:
+	case VDEV_CMD_CTRL_CHANGE_NTF:
+		return true;
+	}
+	return false;
+}
 
 /*
  * Every event was flushed when it was printed, so an interrupt has
@@ -35,18 +58,19 @@ static int vdevctl_monitor_event(struct vdevctl *ctx, uint8_t cmd,
 	struct vdevctl_out *o = &ctx->out;
 	struct vdevnl_ctrl ctrl;
 	struct vdevnl_ns ns;
-	bool is_ctrl = cmd <= VDEV_CMD_CTRL_CHANGE_NTF;
+	const char *name = vdevctl_event_str(cmd);
+	bool is_ctrl = vdevctl_event_is_ctrl(cmd);
 	int err;
 
 	err = is_ctrl ? vdevnl_ctrl_parse(nlh, &ctrl) :
 			vdevnl_ns_parse(nlh, &ns);
 	if (err) {
-		vdevctl_err(ctx, "malformed %s event: %s", vdevctl_events[cmd],
+		vdevctl_err(ctx, "malformed %s event: %s", name,
 			    strerror(-err));
 		return err;
 	}
-	vdevctl_print_obj_start(o, NULL, NULL, vdevctl_events[cmd]);
-	vdevctl_print_str(o, "event", NULL, vdevctl_events[cmd]);
+	vdevctl_print_obj_start(o, NULL, NULL, name);
+	vdevctl_print_str(o, "event", NULL, name);
 	if (is_ctrl)
 		vdevctl_ctrl_print(o, "ctrl", &ctrl);
 	else
@@ -63,8 +87,7 @@ static int vdevctl_monitor_cb(const struct nlmsghdr *nlh, void *data)
 	uint8_t cmd = vdevnl_msg_cmd(nlh);
 
 	/* Events a newer kernel adds are skipped, not fatal. */
-	if (nlh->nlmsg_type != ctx->nl.family_id ||
-	    cmd < VDEV_CMD_CTRL_NEW_NTF || cmd > VDEV_CMD_NS_DEL_NTF)
+	if (nlh->nlmsg_type != ctx->nl.family_id || !vdevctl_event_str(cmd))
 		return MNL_CB_OK;
 	vdevctl_monitor_event(ctx, cmd, nlh);
 	return MNL_CB_OK;
@@ -125,8 +148,9 @@ const struct vdevctl_object vdevctl_monitor_object = {
 	.verbs = vdevctl_monitor_verbs,
 	.help =
 	"Print an event per line until interrupted: ctrl-new, ctrl-del,\n"
-	"ctrl-change (a guest attached or left), ns-add and ns-del, each\n"
-	"followed by the object's fields as \"label value\" pairs:\n"
+	"ctrl-change (a guest attached or left), ns-add, ns-del and ns-change\n"
+	"(a backing device was resized), each followed by the object's fields\n"
+	"as \"label value\" pairs:\n"
 	"  ctrl-new r0 id 1 type virtio-blk state idle queues 1 ...\n"
 	"  ns-add r0 nsid 1 path /dev/nullb0 read-only no size 1073741824 ...\n"
 	"With --json, an object per line:\n"

@@ -254,6 +254,15 @@ static const struct vdevctl_verb vdevctl_ns_verbs[] = {
 		.explain = vdevctl_ns_explain,
 	},
 	{
+		.name = "resize",
+		.usage = "CTRL [--nsid N | --target T --lun L]",
+		.cmd = VDEV_CMD_NS_RESIZE,
+		.opts = VDEVCTL_NS_ADDR_OPTS,
+		.pos = vdevctl_ns_pos, .min_pos = 1, .max_pos = 1,
+		.run = vdevctl_ns_show,
+		.explain = vdevctl_ns_explain,
+	},
+	{
 		.name = "list",
 		.usage = "[CTRL]",
 		.cmd = VDEV_CMD_NS_GET,
@@ -279,5 +288,10 @@ const struct vdevctl_object vdevctl_ns_object = {
 	"\n"
 	"Without an address, virtio-blk uses nsid 1; nvme add takes the\n"
 	"lowest free nsid, while nvme del and show need --nsid. add prints\n"
-	"the new namespace as show does.\n",
+	"the new namespace as show does.\n"
+	"\n"
+	"resize reads the backing device's size now and tells a connected\n"
+	"guest if it changed (it is also checked once a second); grow the\n"
+	"device first, e.g. losetup -c for a loop device. It prints the\n"
+	"namespace as show does.\n",
 };

@@ -100,7 +100,7 @@ fi
 
 SOCK=(--type virtio-blk --socket /run/vdev/t0.sock)
 
-PLAN=48
+PLAN=56
 echo "1..$PLAN"
 
 help help
@@ -111,9 +111,12 @@ help ctrl -h
 help ctrl add --help
 help ns help
 help ns -h
+help stats help
+help stats -h
 help monitor help
 help monitor -h
 check "help lists the exit codes" $EXIT_OK out '3  NOMODULE' -- help
+check "help lists stats" $EXIT_OK out '^  vdevctl stats \[CTRL\]$' -- help
 
 usage "no object" "missing OBJECT"
 usage "unknown object" "unknown object 'frob'" frob
@@ -163,6 +166,8 @@ usage "ns add: --ro takes no value" "--ro takes no value" \
 usage "ns del: missing CTRL" "missing CTRL" ns del
 usage "ns show: non-numeric --nsid" "invalid --nsid 'one'" \
 	ns show t0 --nsid one
+usage "stats: extra argument" "unexpected argument 'r1'" stats r0 r1
+usage "stats: unknown option" "unknown option '--nsid'" stats r0 --nsid 1
 usage "monitor: extra argument" "unexpected argument 'now'" monitor now
 
 nomodule ctrl list
@@ -171,6 +176,9 @@ nomodule ctrl list --json
 nomodule ctrl add t0 "${SOCK[@]}" --queues 2
 nomodule ns list
 nomodule ns add t0 /dev/null
+nomodule stats
+nomodule stats t0
+nomodule --json stats t0
 nomodule monitor
 
 if [ "$n" -ne "$PLAN" ]; then

@@ -5,7 +5,8 @@
  * main.c dispatches "vdevctl OBJECT VERB ARGS" through tables of objects
  * and verbs; parser.c turns a verb's arguments into request attributes;
  * netlink.c sends the request and explains errors; print.c writes replies
- * as text or JSON; ctrl.c, ns.c and monitor.c hold one object each.
+ * as text or JSON; ctrl.c, ns.c, stats.c and monitor.c hold one object
+ * each.
  */
 #ifndef _VDEVCTL_H
 #define _VDEVCTL_H
@@ -164,6 +165,7 @@ struct vdevctl {
 		struct nlmsghdr align;
 	} reqbuf;
 	struct vdevctl_out out;
+	unsigned int nobjs;		/* objects a verb's callback printed */
 };
 
 /* main.c */
@@ -230,9 +232,10 @@ void vdevctl_print_fields(struct vdevctl_out *o,
 void vdevctl_human_size(uint64_t bytes, char *buf, size_t len);
 void vdevctl_json_str(FILE *f, const char *s);
 
-/* ctrl.c, ns.c, monitor.c */
+/* ctrl.c, ns.c, stats.c, monitor.c */
 extern const struct vdevctl_object vdevctl_ctrl_object;
 extern const struct vdevctl_object vdevctl_ns_object;
+extern const struct vdevctl_object vdevctl_stats_object;
 extern const struct vdevctl_object vdevctl_monitor_object;
 void vdevctl_ctrl_print(struct vdevctl_out *o, const char *key,
 			const struct vdevnl_ctrl *ctrl);
