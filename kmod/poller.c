@@ -300,7 +300,8 @@ static bool vdev_queue_may_fetch(struct vdev_queue *q)
 	}
 	if (test_and_clear_bit(VDEV_Q_RECHECK, &q->pending))
 		return true;
-	return !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER);
+	/* Without a kick fd nothing would wake us: poll it always. */
+	return q->cur_nofd || !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER);
 }
 
 /* Drive the oldest polled bio's hardware queue: its completions run here. */
@@ -340,6 +341,7 @@ static void vdev_queue_take_ctl(struct vdev_queue *q)
 	q->cur_call = q->call;
 	q->cur_err = q->err;
 	q->cur_enabled = q->enabled;
+	q->cur_nofd = q->kick_nofd;
 	if (q->ctl_gen) {
 		vdev_queue_set_gen(q, q->ctl_gen);
 		q->ctl_gen = NULL;
@@ -397,6 +399,7 @@ static void vdev_poller_detach_drained(struct vdev_poller *p)
 		vdev_queue_reap(q);
 		list_del_init(&q->pnode);
 		complete(&q->stop_done);
+		wake_up_all(&q->session->drain_wq);
 	}
 }
 
@@ -431,7 +434,7 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 			return false;
 		if (!q->cur_enabled || q->stopping || q->parked || q->broken)
 			continue;
-		if (vdev_queue_mode(q, VDEV_POLL_MODE_ALWAYS))
+		if (vdev_queue_mode(q, VDEV_POLL_MODE_ALWAYS) || q->cur_nofd)
 			return false;
 		idle_ns = (u64)q->session->ctrl->cfg.poll_idle_us * NSEC_PER_USEC;
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_ADAPTIVE) &&
@@ -722,10 +725,14 @@ int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout)
 		wait_for_completion(&q->stop_done);
 		return 0;
 	}
-	left = wait_for_completion_killable_timeout(&q->stop_done, timeout);
+	/* An ended session stops waiting: its teardown drains unbounded. */
+	left = wait_event_killable_timeout(q->session->drain_wq,
+					   completion_done(&q->stop_done) ||
+					   vdev_session_dead(q->session),
+					   timeout);
 	if (left < 0)
 		return -EINTR;
-	return left ? 0 : -ETIMEDOUT;
+	return completion_done(&q->stop_done) ? 0 : -ETIMEDOUT;
 }
 
 /* After a drain: the poller let go of @q; free what the start took. */

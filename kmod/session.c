@@ -130,6 +130,8 @@ void vdev_session_end(struct vdev_session *s, const char *why)
 	if (test_and_set_bit(VDEV_SESSION_DEAD, &s->flags))
 		return;
 	pr_info("vdev: %s: session ended: %s\n", s->ctrl->name, why);
+	/* A GET_VRING_BASE waiting for a drain answers nobody now. */
+	wake_up_all(&s->drain_wq);
 	kernel_sock_shutdown(s->sock, SHUT_RDWR);
 	/* The teardown work inherits ctrl->session's reference. */
 	queue_work(vdev_session_wq, &s->teardown_work);
@@ -375,6 +377,7 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 	INIT_WORK(&s->teardown_work, vdev_session_teardown);
 	INIT_DELAYED_WORK(&s->resize_work, vdev_session_resize_work);
 	INIT_WORK(&s->state_work, vdev_session_state_work);
+	init_waitqueue_head(&s->drain_wq);
 	init_waitqueue_func_entry(&s->hup_wait, vdev_session_hup_wake);
 	init_poll_funcptr(&s->hup_pt, vdev_session_hup_queue);
 	s->sock_file = get_file(conn);

@@ -107,6 +107,7 @@ struct vdev_queue_stats {
  * @cur_call: the call eventfd the poller signals (poller only)
  * @cur_err: the err eventfd the poller signals (poller only)
  * @cur_enabled: fetch new chains (poller only)
+ * @cur_nofd: no kick fd: fetch on every pass, never sleep on it (poller only)
  * @stop_done: completed by the poller once a stopping queue drained
  * @stats: counters
  */
@@ -156,6 +157,7 @@ struct vdev_queue {
 	struct eventfd_ctx *cur_call;
 	struct eventfd_ctx *cur_err;
 	bool cur_enabled;
+	bool cur_nofd;
 	struct completion stop_done;
 	struct vdev_queue_stats stats;
 };
@@ -191,6 +193,7 @@ struct vdev_queue {
  * @notice_pending: a config change notice is still to be sent (L)
  * @resize_work: compares the disk's size with @capacity once a second
  * @state_work: brings the controller's state in line with the session's
+ * @drain_wq: woken when a stopping ring drains and when the session ends
  * @mem: the guest memory table, or NULL; written under @lock, read under
  *	RCU or @lock; the session holds one reference
  * @nr_queues: entries in @queues: the controller's num-queues
@@ -225,6 +228,7 @@ struct vdev_session {
 	bool notice_pending;
 	struct delayed_work resize_work;
 	struct work_struct state_work;
+	wait_queue_head_t drain_wq;
 	struct vdev_mem __rcu *mem;
 	u32 nr_queues;
 	struct vdev_queue *queues;

@@ -471,8 +471,11 @@ static int vdev_vu_cycle(struct vdev_vu_ctx *ctx, const struct vdev_vu_req *req,
 	if (!err && req->apply)
 		req->apply(ctx, arg);
 	vdev_vu_finish(ctx, req, err);
-	if (ctx->end)
+	if (ctx->end) {
 		vdev_session_end(s, "a ring did not drain in time");
+		ctx->hdr->result = ETIMEDOUT;
+		ctx->hdr->action = VDEV_VU_DISCONNECTED;
+	}
 out_unlock:
 	mutex_unlock(&s->lock);
 	return ret;
