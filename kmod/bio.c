@@ -126,7 +126,8 @@ static void vdev_bio_try_poll(struct vdev_req *req, struct bio *bio,
 	    !(bdev_get_queue(bdev)->limits.features & BLK_FEAT_POLL) ||
 	    bio != &req->bio || !vdev_bio_fits(bio, bdev))
 		return;
-	bio->bi_opf |= REQ_POLLED | REQ_NOWAIT;
+	/* A merged bio gets no cookie of its own to poll by. */
+	bio->bi_opf |= REQ_POLLED | REQ_NOWAIT | REQ_NOMERGE;
 	req->polled = true;
 	req->sector = bio->bi_iter.bi_sector;
 	req->nseg = bio->bi_vcnt;
@@ -154,11 +155,12 @@ void vdev_bio_resubmit(struct vdev_req *req)
 	req->again = false;
 	atomic_set(&req->remaining, 1);
 	if (++req->retries < VDEV_POLL_RETRIES) {
+		list_move_tail(&req->pnode, &req->q->polled);
 		vdev_bio_submit(req, bio);
 		vdev_req_end(req);
 		return;
 	}
-	bio->bi_opf &= ~(REQ_POLLED | REQ_NOWAIT);
+	bio->bi_opf &= ~(REQ_POLLED | REQ_NOWAIT | REQ_NOMERGE);
 	list_del(&req->pnode);
 	req->q->polled_inflight--;
 	req->polled = false;

@@ -285,7 +285,25 @@ static bool vdev_queue_fetch(struct vdev_queue *q)
 	blk_finish_plug(&plug);
 	if (ret < 0 && ret != -EBADMSG)
 		vdev_queue_break(q, ret);
+	/* A full batch (or no free request) may have left chains behind. */
+	else if (i == VDEV_POLL_BATCH || !q->nfree)
+		set_bit(VDEV_Q_RECHECK, &q->pending);
 	return i > 0;
+}
+
+/*
+ * A queue that relies on kicks re-arms them after each look: with event
+ * idx the driver kicks only once the avail index passes avail_event.
+ */
+static void vdev_queue_rearm(struct vdev_queue *q)
+{
+	int ret = vdev_vring_enable_notify(&q->vr);
+
+	q->notify_on = true;
+	if (ret > 0)
+		set_bit(VDEV_Q_RECHECK, &q->pending);
+	else if (ret < 0)
+		vdev_queue_break(q, ret);
 }
 
 static bool vdev_queue_may_fetch(struct vdev_queue *q)
@@ -304,15 +322,22 @@ static bool vdev_queue_may_fetch(struct vdev_queue *q)
 	return q->cur_nofd || !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER);
 }
 
-/* Drive the oldest polled bio's hardware queue: its completions run here. */
+/*
+ * Drive the hardware queue of the oldest polled bio that has a cookie:
+ * its completions, and those of every request on that queue, run here. A
+ * bio not dispatched yet (or sent again after BLK_STS_AGAIN, which moves
+ * it to the tail) has none; polled bios are never merged, so every
+ * dispatched one has its own. Skipping the ones without is what frees the
+ * tags they wait for.
+ */
 static bool vdev_queue_poll_bios(struct vdev_queue *q)
 {
 	struct vdev_req *req;
 
-	if (list_empty(&q->polled))
-		return false;
-	req = list_first_entry(&q->polled, struct vdev_req, pnode);
-	return bio_poll(&req->bio, NULL, BLK_POLL_ONESHOT) > 0;
+	list_for_each_entry(req, &q->polled, pnode)
+		if (READ_ONCE(req->bio.bi_cookie) != BLK_QC_T_NONE)
+			return bio_poll(&req->bio, NULL, BLK_POLL_ONESHOT) > 0;
+	return false;
 }
 
 /* One pass over a queue: completions, then new chains, then polling. */
@@ -320,12 +345,17 @@ static bool vdev_queue_poll(struct vdev_queue *q)
 {
 	bool busy = vdev_queue_reap(q);
 
-	if (vdev_queue_may_fetch(q) && vdev_queue_fetch(q)) {
-		busy = true;
-		if (q->notify_on && !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
-			vdev_vring_disable_notify(&q->vr);
-			q->notify_on = false;
+	if (vdev_queue_may_fetch(q)) {
+		if (vdev_queue_fetch(q)) {
+			busy = true;
+			if (q->notify_on &&
+			    !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
+				vdev_vring_disable_notify(&q->vr);
+				q->notify_on = false;
+			}
 		}
+		if (vdev_queue_mode(q, VDEV_POLL_MODE_NEVER) && !q->broken)
+			vdev_queue_rearm(q);
 	}
 	busy |= vdev_queue_poll_bios(q);
 	if (busy)
@@ -358,8 +388,9 @@ static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
 	case VDEV_CMD_ATTACH:
 		list_add_tail(&q->pnode, &p->queues);
 		q->idle_since = ktime_get();
-		q->notify_on = true;
-		if (!vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
+		if (vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
+			vdev_queue_rearm(q);
+		} else {
 			vdev_vring_disable_notify(&q->vr);
 			q->notify_on = false;
 		}

@@ -220,7 +220,13 @@ static void vdev_blk_rw(struct vdev_req *req, struct vdev_vring_chain *chain,
 {
 	struct vdev_session *s = req->q->session;
 	u32 len = write ? chain->out_len : chain->in_len;
-	blk_opf_t opf = write ? REQ_OP_WRITE : REQ_OP_READ;
+	/*
+	 * Guest writes are direct I/O, not writeback: flagged as O_DIRECT
+	 * writes are, writeback throttling leaves them alone. It would put
+	 * the poller to sleep waiting for writes only the poller completes.
+	 */
+	blk_opf_t opf = write ? REQ_OP_WRITE | REQ_SYNC | REQ_IDLE :
+				REQ_OP_READ;
 
 	req->stat = write ? VDEV_STAT_WRITE : VDEV_STAT_READ;
 	/* Data one way only: a write has nothing to write back but status. */
