@@ -13,6 +13,7 @@
  * it; it catches a guest that keeps using a ballooned page, not a
  * malicious QEMU.
  */
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/hugetlb.h>
@@ -206,7 +207,7 @@ struct vdev_mem_region *vdev_mem_region_pin(const struct vdev_mem_desc *d,
 	if (ret)
 		goto out_unpin;
 	r->mmap_offset = d->mmap_offset;
-	r->inode = file_inode(d->file);
+	r->file = get_file(d->file);
 	return r;
 
 out_unpin:
@@ -227,6 +228,7 @@ static void vdev_mem_region_release(struct kref *ref)
 
 	unpin_folios(r->folios, r->nr_folios);
 	vdev_mem_uncharge(r);
+	fput(r->file);
 	kvfree(r->folio_end);
 	kvfree(r->folios);
 	kfree(r);
@@ -245,7 +247,7 @@ bool vdev_mem_region_same(const struct vdev_mem_region *r,
 {
 	return r->gpa == d->gpa && r->size == d->size && r->uva == d->uva &&
 	       r->mmap_offset == d->mmap_offset && d->file &&
-	       r->inode == file_inode(d->file);
+	       file_inode(r->file) == file_inode(d->file);
 }
 
 /**

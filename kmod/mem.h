@@ -52,8 +52,8 @@ struct vdev_mem_desc {
  * @folio_shift: log2 of the folio size when they are all one size
  * @offset: where the region starts within @folios[0]
  * @mmap_offset: where the region starts in its file
- * @inode: the file's inode, for telling a resent region from a new one
- *	(compared only; the pinned folios keep the mapping's owner alive)
+ * @file: the backing file (a reference): closing it in QEMU must not
+ *	evict the inode and empty the mapping under pinned folios
  * @mm: charged for @locked pages (mmgrab), or NULL
  * @locked: pages charged to @mm's locked_vm
  */
@@ -68,7 +68,7 @@ struct vdev_mem_region {
 	unsigned int folio_shift;
 	size_t offset;
 	u64 mmap_offset;
-	const struct inode *inode;
+	struct file *file;
 	struct mm_struct *mm;
 	unsigned long locked;
 };

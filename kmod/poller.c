@@ -170,7 +170,10 @@ static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
 		q->stats.polled++;
 		u64_stats_update_end(&q->stats.sync);
 	}
-	if (!q->parked && !q->broken) {
+	/* A failed request wrote nothing the driver may use but its status. */
+	if (req->status != VIRTIO_BLK_S_OK && req->status_gpa)
+		req->written = 1;
+	if (!q->parked && !q->broken && !q->cur_abandoned) {
 		if (req->status_gpa)
 			vdev_mem_write(req->gen->mem, req->status_gpa,
 				       &req->status, 1);
@@ -372,6 +375,7 @@ static void vdev_queue_take_ctl(struct vdev_queue *q)
 	q->cur_err = q->err;
 	q->cur_enabled = q->enabled;
 	q->cur_nofd = q->kick_nofd;
+	q->cur_abandoned = q->abandoned;
 	if (q->ctl_gen) {
 		vdev_queue_set_gen(q, q->ctl_gen);
 		q->ctl_gen = NULL;
@@ -714,6 +718,8 @@ void vdev_queue_attach(struct vdev_queue *q)
 	q->stopping = false;
 	q->broken = false;
 	q->parked = false;
+	q->abandoned = false;
+	q->cur_abandoned = false;
 	vdev_poller_post(q->poller, &cmd);
 	wait_for_completion(&cmd.done);
 	vdev_queue_kick_watch(q);
@@ -732,6 +738,8 @@ void vdev_queue_sync(struct vdev_queue *q)
 	vdev_poller_post(q->poller, &cmd);
 	wait_for_completion(&cmd.done);
 }
+
+static void vdev_queue_abandon(struct vdev_queue *q);
 
 /**
  * vdev_queue_stop - stop fetching and wait for what is in flight
@@ -763,7 +771,23 @@ int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout)
 					   timeout);
 	if (left < 0)
 		return -EINTR;
-	return completion_done(&q->stop_done) ? 0 : -ETIMEDOUT;
+	if (completion_done(&q->stop_done))
+		return 0;
+	vdev_queue_abandon(q);
+	return -ETIMEDOUT;
+}
+
+/*
+ * The front end is told where the ring stopped and may hand it to a new
+ * session: what completes from now on must not touch it.
+ */
+static void vdev_queue_abandon(struct vdev_queue *q)
+{
+	struct vdev_cmd cmd = { .op = VDEV_CMD_SYNC, .q = q };
+
+	q->abandoned = true;
+	vdev_poller_post(q->poller, &cmd);
+	wait_for_completion(&cmd.done);
 }
 
 /* After a drain: the poller let go of @q; free what the start took. */

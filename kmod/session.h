@@ -107,6 +107,8 @@ struct vdev_queue_stats {
  * @cur_call: the call eventfd the poller signals (poller only)
  * @cur_err: the err eventfd the poller signals (poller only)
  * @cur_enabled: fetch new chains (poller only)
+ * @abandoned: a drain timed out: the ring belongs to the front end again (L)
+ * @cur_abandoned: @abandoned as the poller took it: no more ring writes
  * @cur_nofd: no kick fd: fetch on every pass, never sleep on it (poller only)
  * @stop_done: completed by the poller once a stopping queue drained
  * @stats: counters
@@ -158,6 +160,8 @@ struct vdev_queue {
 	struct eventfd_ctx *cur_err;
 	bool cur_enabled;
 	bool cur_nofd;
+	bool abandoned;
+	bool cur_abandoned;
 	struct completion stop_done;
 	struct vdev_queue_stats stats;
 };

@@ -237,15 +237,19 @@ static void vdev_blk_rw(struct vdev_req *req, struct vdev_vring_chain *chain,
 		return;
 	}
 	req->bytes = len;
-	if (!write)
-		req->written += len;
 	if (!len)
 		return;
 	/* With the cache switched off by the guest, writes go through it. */
 	if (write && !READ_ONCE(s->wce) && bdev_write_cache(bdev))
 		opf |= REQ_FUA;
-	if (vdev_bio_submit_rw(req, bdev, opf, sector, chain->bufs, chain->nbufs))
+	if (vdev_bio_submit_rw(req, bdev, opf, sector, chain->bufs,
+			       chain->nbufs)) {
 		req->status = VIRTIO_BLK_S_IOERR;
+		return;
+	}
+	/* What a read wrote; an I/O error at completion takes it back. */
+	if (!write)
+		req->written += len;
 }
 
 static void vdev_blk_get_id(struct vdev_req *req,
