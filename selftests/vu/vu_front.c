@@ -16,10 +16,7 @@
 
 #include "vu_front.h"
 
-static int vu_fail(struct vu_front *f, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4))); /* no __printf in userspace */
-
-static int vu_fail(struct vu_front *f, int err, const char *fmt, ...)
+int vu_fail(struct vu_front *f, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -29,7 +26,7 @@ static int vu_fail(struct vu_front *f, int err, const char *fmt, ...)
 	return err;
 }
 
-static long long vu_now_ms(void)
+long long vu_now_ms(void)
 {
 	struct timespec ts;
 
@@ -44,7 +41,7 @@ static int vu_left_ms(long long deadline)
 	return left < 0 ? 0 : (int)left;
 }
 
-static void vu_sleep_ms(int ms)
+void vu_sleep_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000,
 			       .tv_nsec = (ms % 1000) * 1000000L };
@@ -92,11 +89,14 @@ void vu_init(struct vu_front *f)
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
 	f->backend_fd = -1;
+	f->mem_fd = -1;
 	f->timeout_ms = VU_DEFAULT_TIMEOUT_MS;
 }
 
 void vu_close(struct vu_front *f)
 {
+	unsigned int i;
+
 	if (f->fd >= 0)
 		close(f->fd);
 	if (f->backend_fd >= 0)
@@ -106,6 +106,12 @@ void vu_close(struct vu_front *f)
 	f->features = f->acked_features = 0;
 	f->protocol_features = f->acked_protocol = 0;
 	f->need_reply = false;
+	/* A new session starts without a table and with every ring stopped. */
+	for (i = 0; i < f->nregions; i++)
+		f->regions[i].added = false;
+	for (i = 0; i < f->nqueues; i++)
+		if (f->queues[i])
+			f->queues[i]->started = false;
 }
 
 int vu_connect(struct vu_front *f, const char *path, int timeout_ms)

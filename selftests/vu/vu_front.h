@@ -16,13 +16,11 @@
  *                 in f->last_ack), or an empty GET_CONFIG reply
  *   other         a system call failed
  *
- * Milestone 1 (negotiation, no rings) is what is here. Later milestones add
- * to struct vu_front, not beside it: guest memory (memfd or hugetlbfs
- * regions, mapped here, sent with ADD_MEM_REG/SET_MEM_TABLE through
- * vu_send() with their fds) and split/packed ring drivers (per-queue
- * state, kick/call eventfds sent with SET_VRING_KICK/CALL). The message
- * layer below (vu_send, vu_recv, vu_recv_ack, vu_fence) already carries
- * fds both ways for them.
+ * vu_front.c has the message layer and negotiation (milestone 1);
+ * vu_mem.c guest memory: one memfd (or hugetlbfs memfd) cut into regions,
+ * mapped here, sent with ADD_MEM_REG or SET_MEM_TABLE; vu_ring.c the split
+ * and packed ring drivers and QEMU 7.2's start and stop sequences;
+ * vu_blk.c virtio-blk requests on those rings.
  */
 #ifndef _VU_FRONT_H
 #define _VU_FRONT_H
@@ -32,6 +30,7 @@
 #include <stdint.h>
 #include <sys/un.h>
 #include <linux/virtio_blk.h>
+#include <linux/virtio_ring.h>
 
 #include "vu_wire.h"
 
@@ -70,6 +69,96 @@ struct vu_msg {
 	int nfds;
 };
 
+/* --- guest memory and rings (types) ---------------------------------------- */
+
+#define VU_MAX_REGIONS		8
+#define VU_MAX_QUEUES		16
+/* Entries of the indirect table each chain may use (4 KiB). */
+#define VU_IND_MAX		256
+
+/*
+ * One guest memory region: a window of f->mem_fd at @mmap_offset, at
+ * guest-physical @gpa. Its "QEMU address" (uva) is where we mapped it:
+ * the back end only translates uva to gpa through the table, it never
+ * dereferences it.
+ */
+struct vu_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t mmap_offset;
+	uint8_t *host;		/* our mapping: the uva */
+	uint64_t next;		/* allocator: first free offset */
+	bool added;		/* in the back end's table */
+};
+
+/* One guest buffer of a descriptor chain. */
+struct vu_buf {
+	uint64_t gpa;
+	uint32_t len;
+	bool write;		/* device-writable */
+};
+
+/* A chain in flight, by its id (split: head index; packed: buffer id). */
+struct vu_slot {
+	void *cookie;
+	uint16_t ndesc;		/* ring descriptors it took */
+	bool busy;
+	bool indirect;
+};
+
+/*
+ * A virtqueue as the driver (the guest) sees it. Split: @avail_gpa and
+ * @used_gpa are the available and used rings. Packed: @avail_gpa is the
+ * driver event suppression area (we write it), @used_gpa the device's (it
+ * writes it).
+ */
+struct vu_queue {
+	struct vu_front *f;
+	unsigned int index;
+	unsigned int num;
+	bool packed, event_idx, indirect;
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	uint64_t ind_gpa;	/* VU_IND_MAX entries per id, 4 KiB apart */
+	int kick_fd, call_fd, err_fd;
+	uint32_t base;		/* SET_VRING_BASE at start; GET_VRING_BASE */
+	bool started;
+
+	/* Free descriptors (split) or buffer ids (packed). */
+	uint16_t *free;
+	unsigned int nfree;
+	unsigned int free_desc;	/* packed: ring slots not in use */
+	uint16_t *next;		/* split: the next field we wrote, by index */
+	struct vu_slot *slots;	/* by id */
+
+	/* Split driver state. */
+	uint16_t avail_idx;	/* next avail ring index (free running) */
+	uint16_t last_used;	/* next used ring index to read */
+	/* Packed driver state. */
+	uint16_t next_avail;	/* next descriptor slot to fill */
+	bool avail_wrap;
+	uint16_t next_used;	/* next descriptor slot to read as used */
+	bool used_wrap;
+
+	unsigned int num_added;	/* descriptors / chains since the last kick */
+	unsigned int inflight;	/* chains published and not taken back */
+	/*
+	 * Calls: the driver asks for one per used buffer (split used_event
+	 * = last_used, packed DESC at next_used, or no suppression) unless a
+	 * test manages the suppression fields itself.
+	 */
+	bool manual_events;
+	bool always_kick;	/* kick whatever the device asked */
+	/* Packed: the chain vu_vq_prepare() wrote and publish will expose. */
+	int pending_id;
+	uint16_t pending_slot, pending_flags;
+	/* vu_blk.c: header and status of each request, 64 bytes a slot. */
+	uint64_t cmd_gpa;
+	uint16_t *cmd_free;
+	unsigned int ncmd_free;
+	uint64_t calls;		/* call eventfd signals counted */
+	uint64_t kicks;		/* kicks written */
+};
+
 struct vu_front {
 	int fd;			/* the connection, -1 when closed */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -90,6 +179,20 @@ struct vu_front {
 	int backend_fd;		/* our end of SET_BACKEND_REQ_FD's channel */
 	uint64_t last_ack;	/* value of the last non-zero ack */
 	char err[512];		/* why the last call failed */
+
+	/* Guest memory (vu_mem.c): one file, cut into regions. */
+	int mem_fd;		/* memfd behind every region, -1: none */
+	uint8_t *mem_map;	/* our mapping of the whole file */
+	size_t mem_len;		/* its size */
+	bool mem_hugetlb;	/* the memfd is MFD_HUGETLB */
+	unsigned int nregions;
+	struct vu_region regions[VU_MAX_REGIONS];
+
+	/* Rings (vu_ring.c). */
+	unsigned int nqueues;
+	struct vu_queue *queues[VU_MAX_QUEUES];
+	/* Use SET_MEM_TABLE at start, not ADD_MEM_REG per region. */
+	bool use_mem_table;
 };
 
 /* --- connection ---------------------------------------------------------- */
@@ -223,5 +326,192 @@ int vu_qemu72_realize(struct vu_front *f, unsigned int nqueues,
 
 /* Name of a request id, for messages. */
 const char *vu_req_name(uint32_t request);
+
+/* Record why something failed in f->err; returns @err. */
+int vu_fail(struct vu_front *f, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+long long vu_now_ms(void);
+void vu_sleep_ms(int ms);
+
+/* --- guest memory (vu_mem.c) --------------------------------------------- */
+
+/*
+ * @nregions regions of @region_size bytes each, cut from one memfd (as
+ * QEMU's memory-backend-memfd: region i at mmap_offset i * size) and
+ * mapped once. Region i sits at gpa i * (@region_size + @gpa_gap): a gap
+ * of 0 makes them contiguous in guest-physical space. @hugetlb: an
+ * MFD_HUGETLB memfd (-ENOSPC/-EINVAL when the system has no huge pages;
+ * sizes must be multiples of the huge page size). The first page of
+ * region 0 is never handed out, so gpa 0 means "no allocation".
+ */
+int vu_mem_create(struct vu_front *f, unsigned int nregions,
+		  uint64_t region_size, uint64_t gpa_gap, bool hugetlb);
+void vu_mem_destroy(struct vu_front *f);
+/* Bytes of guest memory in all regions. */
+uint64_t vu_mem_total(const struct vu_front *f);
+/* ADD_MEM_REG / REM_MEM_REG of region @i, with its fd. */
+int vu_mem_add_region(struct vu_front *f, unsigned int i);
+int vu_mem_rem_region(struct vu_front *f, unsigned int i);
+/* ADD_MEM_REG each region not yet in the table. */
+int vu_mem_add_all(struct vu_front *f);
+/* SET_MEM_TABLE with every region; all are then in the table. */
+int vu_mem_set_table(struct vu_front *f);
+/* Bump allocator in region @region; returns the gpa, 0 when full. */
+uint64_t vu_alloc(struct vu_front *f, unsigned int region, uint64_t size,
+		  uint64_t align);
+/* Our pointer to @len bytes at @gpa, all in one region, or NULL. */
+void *vu_gpa(struct vu_front *f, uint64_t gpa, uint64_t len);
+/* The uva (our mapping) of @gpa, 0 if outside. */
+uint64_t vu_uva(struct vu_front *f, uint64_t gpa);
+/* Copy to/from guest memory, across regions contiguous in gpa. */
+int vu_mem_write(struct vu_front *f, uint64_t gpa, const void *src,
+		 uint64_t len);
+int vu_mem_read(struct vu_front *f, uint64_t gpa, void *dst, uint64_t len);
+/* VmLck of this process, in kB, or -1. */
+long vu_vmlck_kb(void);
+
+/* --- rings (vu_ring.c) --------------------------------------------------- */
+
+/* Virtio bits the ring drivers care about. */
+#define VU_F_INDIRECT_DESC	28
+#define VU_F_EVENT_IDX		29
+#define VU_F_VERSION_1		32
+#define VU_F_RING_PACKED	34
+
+/* virtio status bits */
+#define VU_S_ACKNOWLEDGE	0x01
+#define VU_S_DRIVER		0x02
+#define VU_S_DRIVER_OK		0x04
+#define VU_S_FEATURES_OK	0x08
+#define VU_S_NEEDS_RESET	0x40
+
+/*
+ * Allocate @nqueues rings of @num entries in region 0 (desc, avail, used,
+ * indirect tables), with kick, call and err eventfds. The ring layout
+ * (split or packed, event idx, indirect) follows @features, which
+ * vu_dev_start() acks. Rings start at base 0.
+ */
+int vu_queues_create(struct vu_front *f, unsigned int nqueues,
+		     unsigned int num, uint64_t features);
+void vu_queues_destroy(struct vu_front *f);
+/* Zero a ring and its driver state, as a guest resetting the device. */
+void vu_queue_reset(struct vu_queue *q);
+
+/*
+ * QEMU 7.2's start: SET_FEATURES(@features), GET_STATUS + SET_STATUS(
+ * ACKNOWLEDGE | DRIVER | FEATURES_OK), ADD_MEM_REG for each region not
+ * in the table (SET_MEM_TABLE if f->use_mem_table), per queue
+ * SET_VRING_NUM, SET_VRING_BASE (q->base), SET_VRING_ADDR, SET_VRING_KICK,
+ * SET_VRING_CALL, SET_VRING_ERR; SET_VRING_ENABLE 1 each; GET_STATUS +
+ * SET_STATUS(... | DRIVER_OK).
+ */
+int vu_dev_start(struct vu_front *f, uint64_t features);
+/*
+ * QEMU 7.2's stop: SET_STATUS 0, SET_VRING_ENABLE 0 each, GET_VRING_BASE
+ * each (into q->base).
+ */
+int vu_dev_stop(struct vu_front *f);
+/* GET_VRING_BASE of one queue into q->base. */
+int vu_get_vring_base(struct vu_front *f, unsigned int index, uint32_t *base);
+int vu_set_vring_enable(struct vu_front *f, unsigned int index, bool on);
+/* The base the driver's state says the device stopped at. */
+uint32_t vu_vq_driver_base(const struct vu_queue *q);
+
+/*
+ * Write a chain's descriptors (in the ring, or in the id's indirect table
+ * with VU_CHAIN_INDIRECT, which is also used when the chain could never
+ * fit the ring) without making it available. Returns its id, -ENOSPC
+ * when the ring has no room now, or -EINVAL.
+ */
+#define VU_CHAIN_INDIRECT	(1U << 0)
+int vu_vq_prepare(struct vu_queue *q, const struct vu_buf *bufs,
+		  unsigned int n, unsigned int flags, void *cookie);
+/* Make a prepared chain available (split: avail ring; packed: flags). */
+void vu_vq_publish(struct vu_queue *q, int id);
+/* prepare + publish */
+int vu_vq_add(struct vu_queue *q, const struct vu_buf *bufs, unsigned int n,
+	      unsigned int flags, void *cookie);
+/* Kick if the device asked for it (or always_kick); 1 if kicked. */
+int vu_vq_kick(struct vu_queue *q);
+int vu_vq_kick_now(struct vu_queue *q);
+/* Is a used entry waiting? Its raw id and length if so (no state change). */
+bool vu_vq_used_peek(struct vu_queue *q, uint16_t *id, uint32_t *len);
+/* Take the next used entry back as chain @id. */
+void vu_vq_used_take(struct vu_queue *q, uint16_t id);
+/* peek + take: 1 with @cookie and @len, 0 if none, -EPROTO a bad id. */
+int vu_vq_get(struct vu_queue *q, void **cookie, uint32_t *len);
+/*
+ * Wait until a used entry is there (1) or @timeout_ms pass (0), counting
+ * call eventfd signals in q->calls meanwhile.
+ */
+int vu_vq_wait(struct vu_queue *q, int timeout_ms);
+/* Read the call eventfd without waiting: signals since the last read. */
+uint64_t vu_vq_drain_calls(struct vu_queue *q);
+/* Has the err eventfd been signalled within @timeout_ms? */
+bool vu_vq_err_signalled(struct vu_queue *q, int timeout_ms);
+/* Raw ring access for tests that corrupt it. */
+struct vring_desc *vu_vq_split_desc(struct vu_queue *q, unsigned int i);
+struct vring_packed_desc *vu_vq_packed_desc(struct vu_queue *q,
+					    unsigned int i);
+/* The id's indirect table (VU_IND_MAX entries). */
+void *vu_vq_indirect(struct vu_queue *q, unsigned int id);
+/* Split: the k-th descriptor index of chain @id (following our links). */
+unsigned int vu_vq_chain_desc(struct vu_queue *q, unsigned int id,
+			      unsigned int k);
+/* Split: avail ring entry @slot, avail idx, used_event; avail flags. */
+void vu_vq_split_set_avail(struct vu_queue *q, uint16_t slot, uint16_t head);
+void vu_vq_split_set_avail_idx(struct vu_queue *q, uint16_t idx);
+void vu_vq_split_set_used_event(struct vu_queue *q, uint16_t idx);
+void vu_vq_split_set_avail_flags(struct vu_queue *q, uint16_t flags);
+/* Packed: the driver event suppression area. */
+void vu_vq_packed_set_event(struct vu_queue *q, uint16_t flags,
+			    uint16_t off_wrap);
+
+/* --- virtio-blk requests (vu_blk.c) --------------------------------------- */
+
+#define VU_BLK_MAX_DATA		256
+
+/*
+ * A virtio-blk request: header {type, ioprio, sector} in one readable
+ * buffer, @ndata data buffers (readable for OUT, DISCARD and
+ * WRITE_ZEROES, writable for IN and GET_ID: vu_blk_submit sets .write by
+ * @type unless VU_BLK_RAW_DIR), the status byte in one writable buffer.
+ * Header and status live in the queue's command area.
+ */
+#define VU_BLK_RAW_DIR		(1U << 8)	/* keep data[].write as given */
+#define VU_BLK_NO_STATUS	(1U << 9)	/* no status buffer */
+#define VU_BLK_HDR_WRITABLE	(1U << 10)	/* header buffer device-writable */
+#define VU_BLK_STATUS_READABLE	(1U << 11)	/* status buffer device-readable */
+#define VU_BLK_PREPARE_ONLY	(1U << 12)	/* vu_vq_prepare(): publish it yourself */
+#define VU_BLK_STATUS_UNSET	0xee		/* status byte before the device writes it */
+
+struct vu_blk_req {
+	uint32_t type;
+	uint32_t ioprio;
+	uint64_t sector;
+	unsigned int ndata;
+	struct vu_buf data[VU_BLK_MAX_DATA];
+	unsigned int flags;	/* VU_CHAIN_INDIRECT, VU_BLK_* */
+	/* Set by vu_blk_submit() and the completion. */
+	int id;
+	unsigned int cmd;	/* command slot */
+	uint64_t hdr_gpa, status_gpa;
+	bool done;
+	uint8_t status;		/* VU_BLK_STATUS_UNSET if never written */
+	uint32_t used_len;
+	long long submitted;	/* order, for out-of-order checks */
+};
+
+/* Queue the request (no kick): 0, -ENOSPC (ring full) or an error. */
+int vu_blk_submit(struct vu_queue *q, struct vu_blk_req *r);
+/* Take one completion, waiting up to @timeout_ms: 1, 0 or an error. */
+int vu_blk_reap(struct vu_queue *q, int timeout_ms, struct vu_blk_req **r);
+/* Submit, kick, wait for this one (others completing are an error). */
+int vu_blk_do(struct vu_queue *q, struct vu_blk_req *r, int timeout_ms);
+/* One request with one data buffer: submit, kick, wait. */
+int vu_blk_simple(struct vu_queue *q, uint32_t type, uint64_t sector,
+		  uint64_t data_gpa, uint32_t len, int timeout_ms,
+		  uint8_t *status, uint32_t *used_len);
+const char *vu_blk_status_name(uint8_t status);
 
 #endif /* _VU_FRONT_H */
