@@ -8,28 +8,18 @@
 # them, equal what it did. No front end: no queues.
 source "$(dirname "$0")/test_common.sh"
 
-VDEVD=${VDEVD:-$VDEV_ROOT/tools/vdevd/vdevd}
+source "$(dirname "$0")/vu/vu_lib.sh"
 VU_IO=${VU_IO:-$VDEV_ROOT/selftests/vu/vu_io.py}
-if [ ! -x "$VDEVD" ]; then
-	echo "# SKIP: $VDEVD not built (make tools)"
-	exit $KSFT_SKIP
-fi
+vu_need_bins
 
 vdev_test_init
 vdev_brd_setup 1 || { echo "# SKIP: brd unavailable"; exit $KSFT_SKIP; }
 
 sock0=/run/vdev-st0.sock	# ram0, 2 queues: the front end's
 sock1=/run/vdev-st1.sock	# no front end ever
-log=$vdev_tmp/vdevd.log
-vdevd_pid=
 front_pid=
 
-vdevd_alive() {
-	[ -n "$vdevd_pid" ] && [ -d "/proc/$vdevd_pid" ] &&
-		! grep -q '^State:.*Z' "/proc/$vdevd_pid/status" 2>/dev/null
-}
-
-# Stop what we started, by pid: the front end, then vdevd.
+# Stop the front end we started, by pid (vdevd: vu_vdevd_stop).
 stop_front() {
 	[ -n "$front_pid" ] || return 0
 	kill -TERM "$front_pid" 2>/dev/null
@@ -38,17 +28,9 @@ stop_front() {
 	front_pid=
 }
 
-vdevd_stop() {
-	vdevd_alive || return 0
-	kill -TERM "$vdevd_pid" 2>/dev/null
-	for _ in $(seq 50); do
-		vdevd_alive || return 0
-		sleep 0.1
-	done
-	kill -KILL "$vdevd_pid" 2>/dev/null
-}
-
-trap 'rc=$?; stop_front; vdevd_stop; (exit $rc); vdev_test_exit' EXIT
+vu_vdevd_scripts
+log=$vu_log
+trap 'rc=$?; stop_front; vu_vdevd_stop; (exit $rc); vdev_test_exit' EXIT
 
 # --- controllers and vdevd ------------------------------------------------
 
@@ -61,21 +43,7 @@ check "create st1: virtio-blk, 1 queue" \
 [ "$vdev_failed" = 0 ] || vdev_test_done
 st0_id=$(vdevctl --json ctrl show st0 | json_get 'd["id"]')
 
-# setsid: out of the harness's process group, like test_vu_01.
-setsid "$VDEVD" --foreground --verbose </dev/null >>"$log" 2>&1 &
-vdevd_pid=$!
-for _ in $(seq 300); do
-	[ -S "$sock0" ] && [ -S "$sock1" ] && break
-	vdevd_alive || break
-	sleep 0.1
-done
-if [ -S "$sock0" ] && [ -S "$sock1" ]; then
-	pass "vdevd serves st0 and st1"
-else
-	fail "vdevd serves st0 and st1"
-	sed 's/^/#   /' "$log"
-	vdev_test_done
-fi
+vu_vdevd_start "$sock0" "$sock1" || vdev_test_done
 
 # --- no front end ---------------------------------------------------------
 
@@ -297,5 +265,5 @@ done
 expect_eq "the queues go with the front end" "$(vdevctl --json stats st0 2>&1)" "[]"
 expect_eq "stats of every controller: nothing again" "$(vdevctl stats 2>&1)" ""
 
-vdevd_stop
+vu_vdevd_stop
 vdev_test_done

@@ -7,14 +7,10 @@
 # second front end, a second vdevd, ctrl del while connected).
 source "$(dirname "$0")/test_common.sh"
 
-VDEVD=${VDEVD:-$VDEV_ROOT/tools/vdevd/vdevd}
+source "$(dirname "$0")/vu/vu_lib.sh"
+
 VU_TEST=${VU_TEST:-$VDEV_ROOT/selftests/vu/vu_test}
-for bin in "$VDEVD" "$VU_TEST"; do
-	if [ ! -x "$bin" ]; then
-		echo "# SKIP: $bin not built (make; make -C selftests/vu)"
-		exit $KSFT_SKIP
-	fi
-done
+vu_need_bins vu_test
 
 vdev_test_init
 vdev_brd_setup 2 || { echo "# SKIP: brd unavailable"; exit $KSFT_SKIP; }
@@ -22,81 +18,14 @@ vdev_brd_setup 2 || { echo "# SKIP: brd unavailable"; exit $KSFT_SKIP; }
 sock0=/run/vdev-vu0.sock	# ram0, 4 queues of 128
 sock1=/run/vdev-vu1.sock	# ram1 read-only, 1 queue
 sock2=/run/vdev-vu2.sock	# no disk
-log=$vdev_tmp/vdevd.log
-pidfile=$vdev_tmp/vdevd.pid
 
-# vdevd is started and killed through these two scripts, by the test and
-# by vu_test's custody cases alike (VU_START_CMD, VU_KILL_CMD). setsid:
-# vdevd must not be in vu_test's process group, which the harness kills
-# on a timeout; and it is nobody's child here, so nobody has to reap it.
-cat >"$vdev_tmp/start-vdevd" <<EOF
-#!/bin/sh
-setsid "$VDEVD" --foreground --verbose </dev/null >>"$log" 2>&1 &
-echo \$! >"$pidfile"
-EOF
-# kill -9, then wait until it is gone or a zombie: its files (the handles
-# that own the controllers) are closed by then, so a new vdevd can bind.
-cat >"$vdev_tmp/kill-vdevd" <<EOF
-#!/bin/sh
-pid=\$(cat "$pidfile") || exit 1
-kill -9 "\$pid" 2>/dev/null
-i=0
-while [ \$i -lt 200 ]; do
-	state=\$(sed 's/.*) //' "/proc/\$pid/stat" 2>/dev/null | cut -d' ' -f1)
-	case "\$state" in
-	""|Z|X) exit 0 ;;
-	esac
-	sleep 0.05
-	i=\$((i + 1))
-done
-echo "vdevd \$pid still alive 10 s after kill -9" >&2
-exit 1
-EOF
-chmod +x "$vdev_tmp/start-vdevd" "$vdev_tmp/kill-vdevd"
+# vdevd is started and killed through two scripts (vu_lib.sh), by the test
+# and by vu_test's custody cases alike (VU_START_CMD, VU_KILL_CMD).
+vu_vdevd_scripts
+log=$vu_log
+pidfile=$vu_pidfile
 
-vdevd_alive() {
-	local pid
-
-	pid=$(cat "$pidfile" 2>/dev/null) || return 1
-	[ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
-}
-
-# Stop the vdevd we started (whichever restart it is), by its pid.
-vdevd_stop() {
-	local pid
-
-	pid=$(cat "$pidfile" 2>/dev/null) || return 0
-	vdevd_alive || return 0
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 50); do
-		vdevd_alive || return 0
-		sleep 0.1
-	done
-	"$vdev_tmp/kill-vdevd"
-}
-
-trap 'rc=$?; vdevd_stop; (exit $rc); vdev_test_exit' EXIT
-
-skip_check() {
-	vdev_tests=$((vdev_tests + 1))
-	echo "# ok $vdev_tests - $1 # SKIP $2"
-}
-
-# blk_env DEV: what the config space and the features must say of
-# /dev/DEV, as VU_* assignments, one a line.
-blk_env() {
-	local q=/sys/block/$1/queue
-
-	echo "VU_CAPACITY=$(cat "/sys/block/$1/size")"
-	echo "VU_BLK_SIZE=$(cat "$q/logical_block_size")"
-	echo "VU_PBLK_SIZE=$(cat "$q/physical_block_size")"
-	echo "VU_IO_MIN=$(cat "$q/minimum_io_size")"
-	echo "VU_IO_OPT=$(cat "$q/optimal_io_size")"
-	[ "$(cat "$q/discard_max_bytes")" != 0 ] && echo VU_DISCARD=1
-	[ "$(cat "$q/write_cache")" = "write back" ] && echo VU_WRITE_CACHE=1
-	[ "$(cat "/sys/block/$1/ro")" = 1 ] && echo VU_RO=1
-	true
-}
+trap 'rc=$?; vu_vdevd_stop; (exit $rc); vdev_test_exit' EXIT
 
 common_env=(
 	VU_TIMEOUT_MS=10000
@@ -104,9 +33,9 @@ common_env=(
 	"VU_START_CMD=$vdev_tmp/start-vdevd"
 )
 # What vu_test expects of each controller (see vu_test.c).
-mapfile -t env_vu0 < <(blk_env ram0)
+mapfile -t env_vu0 < <(vu_blk_env ram0)
 env_vu0+=("VU_SOCK=$sock0" VU_CTRL=vu0 VU_QUEUES=4 VU_QUEUE_SIZE=128 "${common_env[@]}")
-mapfile -t env_vu1 < <(blk_env ram1)
+mapfile -t env_vu1 < <(vu_blk_env ram1)
 env_vu1+=("VU_SOCK=$sock1" VU_CTRL=vu1 VU_QUEUES=1 VU_QUEUE_SIZE=256 VU_RO=1 "${common_env[@]}")
 # shellcheck disable=SC2034 # used through vu()
 env_vu2=("VU_SOCK=$sock2" VU_CTRL=vu2 VU_QUEUES=1 VU_NO_NS=1 "${common_env[@]}")
@@ -121,7 +50,7 @@ vu() {
 	rc=$?
 	if [ $rc = 0 ] && grep -q "^ok 1 .*# SKIP" <<<"$out"; then
 		reason=$(sed -n 's/^ok 1 .*# SKIP *//p' <<<"$out")
-		skip_check "$desc" "$reason"
+		vu_skip_check "$desc" "$reason"
 	elif [ $rc = 0 ] && grep -q "^ok 1 " <<<"$out"; then
 		pass "$desc"
 	else
@@ -171,7 +100,7 @@ check "create vu2: virtio-blk without a disk" \
 "$vdev_tmp/start-vdevd"
 for _ in $(seq 300); do
 	[ -S "$sock0" ] && [ -S "$sock1" ] && [ -S "$sock2" ] && break
-	vdevd_alive || break
+	vu_vdevd_alive || break
 	sleep 0.1
 done
 if [ -S "$sock0" ] && [ -S "$sock1" ] && [ -S "$sock2" ]; then
@@ -241,7 +170,7 @@ for c in kill_between_messages kill_inside_message connect_while_down \
 	hangup_while_down; do
 	vu vu0 $c
 done
-if vdevd_alive; then
+if vu_vdevd_alive; then
 	pass "vdevd runs after the custody cases"
 else
 	fail "vdevd runs after the custody cases"
@@ -265,7 +194,7 @@ log_has "vdevd logs the deletion" "controller vu0 .* deleted"
 # The others are untouched.
 vu vu1 queue_num
 
-vdevd_stop
+vu_vdevd_stop
 if [ "$vu_failed" != 0 ]; then
 	echo "# vdevd's log:"
 	tail -n 400 "$log" | sed 's/^/#   /'

@@ -105,6 +105,9 @@ vu_blk_env() {
 
 	echo "VU_CAPACITY=$(cat "/sys/block/$1/size")"
 	echo "VU_BLK_SIZE=$(cat "$q/logical_block_size")"
+	echo "VU_PBLK_SIZE=$(cat "$q/physical_block_size")"
+	echo "VU_IO_MIN=$(cat "$q/minimum_io_size")"
+	echo "VU_IO_OPT=$(cat "$q/optimal_io_size")"
 	[ "$(cat "$q/discard_max_bytes")" != 0 ] && echo VU_DISCARD=1
 	[ "$(cat "$q/write_cache")" = "write back" ] && echo VU_WRITE_CACHE=1
 	[ "$(cat "/sys/block/$1/ro")" = 1 ] && echo VU_RO=1
