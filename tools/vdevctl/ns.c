@@ -39,24 +39,14 @@ static const struct vdevctl_field vdevctl_ns_fields[] = {
 static void vdevctl_ns_print_flags(struct vdevctl_out *o, const void *obj)
 {
 	const struct vdevnl_ns *ns = obj;
-	const struct {
-		bool set;
-		const char *name;
-	} flags[] = {
+	const struct vdevctl_flag flags[] = {
 		{ ns->discard, "discard" },
 		{ ns->write_zeroes, "write-zeroes" },
 		{ ns->write_cache, "write-cache" },
 		{ ns->rotational, "rotational" },
 	};
-	char buf[64] = "";
-	size_t pos = 0;
-	unsigned int i;
 
-	for (i = 0; i < VDEVCTL_ARRAY_SIZE(flags); i++)
-		if (flags[i].set)
-			pos += snprintf(buf + pos, sizeof(buf) - pos, "%s%s",
-					pos ? "," : "", flags[i].name);
-	vdevctl_print_text(o, "flags", "%s", pos ? buf : "none");
+	vdevctl_print_flag_list(o, "flags", flags, VDEVCTL_ARRAY_SIZE(flags));
 }
 
 /* "r0 nsid 1" or "s0 target:lun 0:3": the namespace's address. */

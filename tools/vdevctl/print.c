@@ -114,6 +114,20 @@ static void *vdevctl_alloc(void *ptr, size_t size)
 }
 
 /* Table and line records want short values ("0:0", not "0:0 (root:root)"). */
+/* Text: the names of the set flags in one cell, "none" if none. */
+void vdevctl_print_flag_list(struct vdevctl_out *o, const char *label,
+			     const struct vdevctl_flag *flags, size_t n)
+{
+	char buf[128] = "";
+	size_t pos = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (flags[i].set && pos < sizeof(buf))
+			pos += snprintf(buf + pos, sizeof(buf) - pos, "%s%s",
+					pos ? "," : "", flags[i].name);
+	vdevctl_print_text(o, label, "%s", pos ? buf : "none");
+}
+
 bool vdevctl_print_compact(const struct vdevctl_out *o)
 {
 	return o->line || o->table;

@@ -57,23 +57,13 @@ static const struct vdevctl_field vdevctl_queue_fields[] = {
 static void vdevctl_queue_print_state(struct vdevctl_out *o, const void *obj)
 {
 	const struct vdevnl_queue *q = obj;
-	const struct {
-		bool set;
-		const char *name;
-	} flags[] = {
+	const struct vdevctl_flag flags[] = {
 		{ q->started, "started" },
 		{ q->enabled, "enabled" },
 		{ q->broken, "broken" },
 	};
-	char buf[32] = "";
-	size_t pos = 0;
-	unsigned int i;
 
-	for (i = 0; i < VDEVCTL_ARRAY_SIZE(flags); i++)
-		if (flags[i].set)
-			pos += snprintf(buf + pos, sizeof(buf) - pos, "%s%s",
-					pos ? "," : "", flags[i].name);
-	vdevctl_print_text(o, "state", "%s", pos ? buf : "none");
+	vdevctl_print_flag_list(o, "state", flags, VDEVCTL_ARRAY_SIZE(flags));
 }
 
 static void vdevctl_queue_print(struct vdevctl_out *o,

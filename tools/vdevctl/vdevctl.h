@@ -225,6 +225,14 @@ void vdevctl_print_bool(struct vdevctl_out *o, const char *key,
 __printf(3, 4)
 void vdevctl_print_text(struct vdevctl_out *o, const char *label,
 			const char *fmt, ...);
+/* A set flag, by name, for vdevctl_print_flag_list(). */
+struct vdevctl_flag {
+	bool set;
+	const char *name;
+};
+
+void vdevctl_print_flag_list(struct vdevctl_out *o, const char *label,
+			     const struct vdevctl_flag *flags, size_t n);
 bool vdevctl_print_compact(const struct vdevctl_out *o);
 void vdevctl_print_fields(struct vdevctl_out *o,
 			  const struct vdevctl_field *fields, size_t n,
