@@ -293,7 +293,7 @@ t_timeout() {
 # race, which now and then oopses a booting kernel.)
 t_boot_retry() {
 	local retries
-	VM_BOOT_TIMEOUT=3 VM_BOOT_RETRIES=1 vmr -- true
+	VM_BOOT_TIMEOUT=3 VM_BOOT_RETRIES=1 vmr --append vm_run.hold_boot -- true
 	retries=$(grep -c 'BOOT FAILURE' "$WORK/stderr") || true
 	if [[ $rc == 97 && $retries == 1 && -d $OUT/.vm-run/failed-boot-1 ]] &&
 		grep -q 'did not start the command within 3 s' "$WORK/stderr"; then
