@@ -16,7 +16,8 @@
  * used entry of length 0; -EPROTO (avail idx, head index, a packed chain
  * without end) and memory errors break the queue (vdev_queue_break()).
  *
- * Run by selftests/test_vu_03.sh; environment as in vu_case.h.
+ * Run by selftests/test_vu_03.sh and test_vu_04.sh; environment as in
+ * vu_case.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,8 +50,10 @@ FIXTURE_SETUP(dev)
 	self->host = vu_gpa(&self->d.f, self->buf, 65536);
 }
 
+/* VU_HOLD_READY: the script reads the counters of the case's session. */
 FIXTURE_TEARDOWN(dev)
 {
+	vu_env_hold();
 	vu_dev_teardown(&self->d);
 }
 

@@ -20,6 +20,9 @@
  *   VU_NO_INDIRECT  1: do not ack VIRTIO_RING_F_INDIRECT_DESC
  *   VU_ALWAYS_KICK  1: kick after every batch whatever the device asked
  *   VU_SEED         the pattern generator's seed
+ *   VU_HOLD_READY, VU_HOLD_RELEASE
+ *                   where a case holds its session (vu_env_hold()):
+ *                   create the first file, wait for the second
  */
 #ifndef _VU_CASE_H
 #define _VU_CASE_H
@@ -227,6 +230,30 @@ static inline int vu_dev_err_queue(struct vu_dev *d)
 	return -1;
 }
 
+/*
+ * Hold the session here for the script: the kernel shows a queue's
+ * counters only while its front end is attached. With VU_HOLD_READY set,
+ * create that file, then wait until VU_HOLD_RELEASE exists (at most
+ * VU_HOLD_MS, default 120 s). 0 at once without VU_HOLD_READY.
+ */
+static inline int vu_env_hold(void)
+{
+	const char *ready = getenv("VU_HOLD_READY");
+	const char *release = getenv("VU_HOLD_RELEASE");
+	int ret;
+
+	if (!ready || !*ready)
+		return 0;
+	if (!release || !*release) {
+		fprintf(stderr, "# VU_HOLD_READY without VU_HOLD_RELEASE\n");
+		return -EINVAL;
+	}
+	ret = vu_touch(ready);
+	if (ret)
+		return ret;
+	return vu_wait_file(release, env_num("VU_HOLD_MS", 120000));
+}
+
 static inline void vu_dev_teardown(struct vu_dev *d)
 {
 	vu_close(&d->f);
@@ -275,6 +302,9 @@ struct eng {
 	int indirect;		/* 0 never, 1 always, 2 at random */
 	/* Counters. */
 	unsigned int done, reads, writes, out_of_order;
+	/* Per queue: requests started and their bytes; [0] reads, [1] writes. */
+	unsigned int q_reqs[VU_MAX_QUEUES][2];
+	uint64_t q_bytes[VU_MAX_QUEUES][2];
 	long long last_order;
 	char err[256];
 };
@@ -550,6 +580,8 @@ static inline int eng_start(struct eng *e, unsigned int s, bool write,
 	sl->req.ioprio = 0;
 	sl->req.sector = off / 512;
 	eng_layout(e, sl);
+	e->q_reqs[q->index][write]++;
+	e->q_bytes[q->index][write] += len;
 	if (write) {
 		eng_pattern(e, sh, len);
 		eng_copy(e, sl, sh, true);

@@ -5,7 +5,8 @@
  * queues, ring sizes from 2 to 256, requests from 512 bytes to 1 MiB,
  * multi-buffer, indirect and two-region chains; the virtio-blk commands;
  * call suppression. Documentation/design/vhost-user-session.rst, "The C
- * front end": Data, Commands.
+ * front end": Data, Commands. And a long verified workload (soak) for
+ * selftests/test_vu_04.sh.
  *
  * Run by selftests/test_vu_02.sh, one case at a time (-t NAME), with the
  * environment vu_case.h describes choosing the ring layout.
@@ -713,6 +714,112 @@ TEST_F_TIMEOUT(dev, call_suppression, CASE_TIMEOUT)
 	EXPECT_GE(1, far) TH_LOG("calls came although the driver asked for none");
 	EXPECT_GE(1, off);
 	EXPECT_EQ(4, back);
+}
+
+/* ========================================================================
+ * Soak
+ * ========================================================================
+ */
+
+static const uint32_t soak_sizes[] = {
+	512, 4096, 8192, 16384, 32768, 65536,
+};
+
+/* Round @round's chains: one buffer; 4 KiB pieces; 1 KiB pieces. */
+static void soak_layout(struct eng *e, unsigned int round)
+{
+	switch (round % 3) {
+	case 0:
+		e->piece = 0;
+		e->scatter = false;
+		e->indirect = 0;
+		break;
+	case 1:
+		e->piece = 4096;
+		e->scatter = true;
+		e->indirect = e->d->env.indirect ? 2 : 0;
+		break;
+	default:
+		e->piece = 1024;
+		e->scatter = true;
+		e->indirect = e->d->env.indirect ? 1 : 0;
+		break;
+	}
+}
+
+/* What the engine started per queue, as JSON under the spec's names. */
+static int soak_tally(struct eng *e, const char *path)
+{
+	FILE *out = fopen(path, "w");
+	unsigned int i;
+
+	if (!out)
+		return -errno;
+	fputc('{', out);
+	for (i = 0; i < e->d->f.nqueues; i++) {
+		fprintf(out, "%s\"%u\": {\"reads\": %u, \"read-bytes\": %llu, ",
+			i ? ", " : "", i, e->q_reqs[i][0],
+			(unsigned long long)e->q_bytes[i][0]);
+		fprintf(out, "\"writes\": %u, \"write-bytes\": %llu}",
+			e->q_reqs[i][1], (unsigned long long)e->q_bytes[i][1]);
+	}
+	fputs("}\n", out);
+	return fclose(out) ? -errno : 0;
+}
+
+/*
+ * A long verified workload on every queue (selftests/test_vu_04.sh runs
+ * it on one controller while another gets bad input): rounds of 256
+ * random reads and writes of 512 bytes to 64 KiB, in one buffer, in
+ * scattered pieces, direct and indirect, each round followed by a read
+ * and compare of every window and a pause of VU_SOAK_PAUSE_MS (default
+ * 0); at least VU_SOAK_OPS requests (default 2000), then on until the
+ * file VU_SOAK_UNTIL exists. Then VU_TALLY gets
+ * what it did per queue, the session is held (vu_env_hold()), and fresh
+ * requests on every queue still work.
+ */
+TEST_F_TIMEOUT(dev, soak, 900)
+{
+	unsigned int min_ops = env_num("VU_SOAK_OPS", 2000);
+	int pause = env_num("VU_SOAK_PAUSE_MS", 0);
+	const char *until = getenv("VU_SOAK_UNTIL");
+	const char *tally = getenv("VU_TALLY");
+	struct vu_dev *d = &self->d;
+	unsigned int rounds = 0, before;
+	long long t0 = vu_now_ms(), ms;
+	struct eng e;
+	int ret;
+
+	ENG_OK(eng_init(&e, d, min_u(d->env.num, 16), 65536, 0));
+	ENG_OK(eng_fill(&e));
+	while (e.done < min_ops || (until && *until && access(until, F_OK))) {
+		soak_layout(&e, rounds++);
+		ENG_OK(eng_random(&e, 256, soak_sizes, ARRAY_SIZE(soak_sizes), 50));
+		ENG_OK(eng_verify(&e));
+		ASSERT_EQ(-1, vu_dev_err_queue(d))
+			TH_LOG("a queue broke after %u requests", e.done);
+		vu_sleep_ms(pause);
+	}
+	ms = vu_now_ms() - t0;
+	TH_LOG("soak: %u rounds in %lld ms, %lld requests/s", rounds, ms,
+	       ms ? e.done * 1000LL / ms : 0);
+	log_eng(_metadata, &e, "soak");
+	if (tally) {
+		ret = soak_tally(&e, tally);
+		ASSERT_EQ(0, ret) TH_LOG("%s: %s", tally, strerror(-ret));
+	}
+	ret = vu_env_hold();
+	ASSERT_EQ(0, ret) TH_LOG("hold: %s", strerror(-ret));
+	/* The session lives on: fresh requests, and every window again. */
+	before = e.done;
+	soak_layout(&e, 0);
+	ENG_OK(eng_random(&e, 4 * d->f.nqueues, soak_sizes,
+			  ARRAY_SIZE(soak_sizes), 50));
+	ENG_OK(eng_verify(&e));
+	ASSERT_EQ(-1, vu_dev_err_queue(d));
+	TH_LOG("after the hold: %u more requests, every window verified",
+	       e.done - before);
+	eng_free(&e);
 }
 
 TEST_HARNESS_MAIN

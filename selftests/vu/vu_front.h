@@ -332,6 +332,12 @@ int vu_fail(struct vu_front *f, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 long long vu_now_ms(void);
 void vu_sleep_ms(int ms);
+/*
+ * Files as signals between a case and its script: create @path (empty),
+ * and wait until @path exists (0) or @timeout_ms pass (-ETIMEDOUT).
+ */
+int vu_touch(const char *path);
+int vu_wait_file(const char *path, int timeout_ms);
 
 /* --- guest memory (vu_mem.c) --------------------------------------------- */
 
