@@ -28,11 +28,13 @@
 #define _VU_CASE_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vu_front.h"
 
@@ -228,6 +230,32 @@ static inline int vu_dev_err_queue(struct vu_dev *d)
 		if (vu_vq_err_signalled(d->f.queues[i], 0))
 			return i;
 	return -1;
+}
+
+/*
+ * Files as signals between a case and its script: create @path (empty),
+ * and wait until @path exists (0) or @timeout_ms pass (-ETIMEDOUT).
+ */
+static inline int vu_touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static inline int vu_wait_file(const char *path, int timeout_ms)
+{
+	long long deadline = vu_now_ms() + timeout_ms;
+
+	while (access(path, F_OK)) {
+		if (vu_now_ms() > deadline)
+			return -ETIMEDOUT;
+		vu_sleep_ms(20);
+	}
+	return 0;
 }
 
 /*

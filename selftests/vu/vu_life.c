@@ -64,6 +64,23 @@ static int unpin_ms(void)
 	return env_num("VU_UNPIN_MS", UNPIN_MS);
 }
 
+/* VmLck of this process, in kB, or -1. */
+static long vu_vmlck_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *fp;
+
+	fp = fopen("/proc/self/status", "r");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return kb;
+}
+
 /* VmLck reaches @kb within @ms; returns the last value seen. */
 static long wait_vmlck(long kb, int ms)
 {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vu_front: a vhost-user front end for the selftests. It plays QEMU over
- * the real unix socket that vdevd serves: one sendmsg() per message (the
- * 12-byte header, the payload and any fds as SCM_RIGHTS together, as QEMU
- * sends them), replies read with a timeout.
+ * vu_front: a vhost-user front end, shared by the selftests (selftests/vu)
+ * and vdev-perf. It plays QEMU over a real unix socket, vdevd's or any
+ * other vhost-user back end's: one sendmsg() per message (the 12-byte
+ * header, the payload and any fds as SCM_RIGHTS together, as QEMU sends
+ * them), replies read with a timeout.
  *
  * Every function returns 0 or a negative errno, and on failure leaves a
- * one-line explanation in f->err for the test to log:
+ * one-line explanation in f->err for the caller to log:
  *
  *   -ETIMEDOUT    nothing (or not all of a message) came in time
  *   -ECONNRESET   the back end hung up (EOF, ECONNRESET, EPIPE)
@@ -332,12 +333,6 @@ int vu_fail(struct vu_front *f, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 long long vu_now_ms(void);
 void vu_sleep_ms(int ms);
-/*
- * Files as signals between a case and its script: create @path (empty),
- * and wait until @path exists (0) or @timeout_ms pass (-ETIMEDOUT).
- */
-int vu_touch(const char *path);
-int vu_wait_file(const char *path, int timeout_ms);
 
 /* --- guest memory (vu_mem.c) --------------------------------------------- */
 
@@ -373,8 +368,6 @@ uint64_t vu_uva(struct vu_front *f, uint64_t gpa);
 int vu_mem_write(struct vu_front *f, uint64_t gpa, const void *src,
 		 uint64_t len);
 int vu_mem_read(struct vu_front *f, uint64_t gpa, void *dst, uint64_t len);
-/* VmLck of this process, in kB, or -1. */
-long vu_vmlck_kb(void);
 
 /* --- rings (vu_ring.c) --------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vu_ring: split and packed virtqueue drivers in the selftests' guest
+ * vu_ring: split and packed virtqueue drivers in the front end's guest
  * memory, and QEMU 7.2's device start and stop. See vu_front.h.
  *
  * The driver side of virtio 1.2 sections 2.7 (split) and 2.8 (packed), as

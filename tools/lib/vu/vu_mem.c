@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vu_mem: the selftests' guest memory. See vu_front.h.
+ * vu_mem: the front end's guest memory. See vu_front.h.
  *
  * Like QEMU's memory-backend-memfd: one memfd, mapped once, cut into
  * regions at increasing mmap offsets. The "QEMU address" of a region is
@@ -255,20 +255,4 @@ int vu_mem_write(struct vu_front *f, uint64_t gpa, const void *src,
 int vu_mem_read(struct vu_front *f, uint64_t gpa, void *dst, uint64_t len)
 {
 	return vu_mem_copy(f, gpa, dst, len, false);
-}
-
-long vu_vmlck_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *fp;
-
-	fp = fopen("/proc/self/status", "r");
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(fp);
-	return kb;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vu_blk: virtio-blk requests on the selftests' rings. See vu_front.h.
+ * vu_blk: virtio-blk requests on the front end's rings. See vu_front.h.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vu_front: the selftests' vhost-user front end. See vu_front.h.
+ * vu_front: the vhost-user front end of the selftests and vdev-perf. See vu_front.h.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,28 +48,6 @@ void vu_sleep_ms(int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
-}
-
-int vu_touch(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-int vu_wait_file(const char *path, int timeout_ms)
-{
-	long long deadline = vu_now_ms() + timeout_ms;
-
-	while (access(path, F_OK)) {
-		if (vu_now_ms() > deadline)
-			return -ETIMEDOUT;
-		vu_sleep_ms(20);
-	}
-	return 0;
 }
 
 const char *vu_req_name(uint32_t request)
