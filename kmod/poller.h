@@ -61,7 +61,7 @@ struct vdev_req {
 	u32 written;
 	u8 status;
 	u8 stat;
-	u32 bytes;
+	u64 bytes;
 	atomic_t remaining;
 	struct llist_node done_node;
 	struct work_struct work;

@@ -77,7 +77,9 @@ static void vdev_blk_config_topology(struct virtio_blk_config *cfg,
 
 	cfg->blk_size = LE32(lbs);
 	cfg->physical_block_exp = ilog2(bdev_physical_block_size(bdev) / lbs);
-	cfg->alignment_offset = bdev_alignment_offset(bdev) / lbs;
+	/* A misaligned (stacked) disk says -1: the guest can't do better. */
+	cfg->alignment_offset = min(max(bdev_alignment_offset(bdev), 0) / lbs,
+				    (unsigned int)U8_MAX);
 	cfg->min_io_size = LE16(min(bdev_io_min(bdev) / lbs, U16_MAX));
 	cfg->opt_io_size = LE32(bdev_io_opt(bdev) / lbs);
 }
@@ -186,12 +188,27 @@ static int vdev_blk_take_head(struct vdev_req *req,
 	return 0;
 }
 
+/*
+ * Empty buffers carry nothing, and at the end they would put the status
+ * byte before the buffer the guest offered: drop them all.
+ */
+static void vdev_blk_drop_empty(struct vdev_vring_chain *chain)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < chain->nbufs; i++)
+		if (chain->bufs[i].len)
+			chain->bufs[n++] = chain->bufs[i];
+	chain->nbufs = n;
+}
+
 /* The status byte: the last byte of the last, writable, buffer. */
 static int vdev_blk_take_status(struct vdev_req *req,
 				struct vdev_vring_chain *chain)
 {
 	struct vdev_vring_buf *last;
 
+	vdev_blk_drop_empty(chain);
 	if (!chain->in_len || !chain->nbufs)
 		return -EINVAL;
 	last = &chain->bufs[chain->nbufs - 1];
@@ -275,43 +292,59 @@ static void vdev_blk_get_id(struct vdev_req *req,
 	req->written += done;
 }
 
-static int vdev_blk_seg_run(struct vdev_req *req, struct block_device *bdev,
+/* A segment's flags (first: UNSUPP wins over IOERR), then its range. */
+static int vdev_blk_seg_check(const struct vdev_req *req,
+			      struct block_device *bdev,
+			      const struct vdev_blk_seg *seg)
+{
+	u32 flags = le32_to_cpu(seg->flags);
+	u64 len = (u64)le32_to_cpu(seg->num_sectors) << SECTOR_SHIFT;
+
+	if (req->stat == VDEV_STAT_DISCARD ? flags :
+	    flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)
+		return -EOPNOTSUPP;
+	if (!vdev_blk_range_ok(bdev, le64_to_cpu(seg->sector), len))
+		return -EINVAL;
+	return 0;
+}
+
+static int vdev_blk_seg_run(const struct vdev_req *req,
+			    struct block_device *bdev,
 			    const struct vdev_blk_seg *seg)
 {
 	u64 sector = le64_to_cpu(seg->sector);
 	u32 num = le32_to_cpu(seg->num_sectors);
-	u32 flags = le32_to_cpu(seg->flags);
 
-	if (!vdev_blk_range_ok(bdev, sector, (u64)num << SECTOR_SHIFT))
-		return -EINVAL;
-	if (req->stat == VDEV_STAT_DISCARD) {
-		if (flags)
-			return -EOPNOTSUPP;
+	if (req->stat == VDEV_STAT_DISCARD)
 		return blkdev_issue_discard(bdev, sector, num, GFP_KERNEL);
-	}
-	if (flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)
-		return -EOPNOTSUPP;
 	/* Without native support the block layer writes the zero page. */
 	return blkdev_issue_zeroout(bdev, sector, num, GFP_KERNEL,
-				    flags ? 0 : BLKDEV_ZERO_NOUNMAP);
+				    le32_to_cpu(seg->flags) ? 0 :
+				    BLKDEV_ZERO_NOUNMAP);
 }
 
-/* Discard and write zeroes, segment by segment, in process context. */
+/*
+ * Discard and write zeroes, in process context. The whole table is read
+ * and checked first, so a bad segment fails the request before any
+ * block is touched.
+ */
 static void vdev_blk_segs_work(struct work_struct *work)
 {
 	struct vdev_req *req = container_of(work, struct vdev_req, work);
 	struct block_device *bdev = vdev_ns_bdev(req->q->session->ns);
-	struct vdev_blk_seg seg;
+	struct vdev_blk_seg segs[VDEV_BLK_DISCARD_SEG];
 	u32 i;
-	int ret = 0;
+	int ret;
 
+	ret = vdev_mem_read(req->gen->mem, req->seg_gpa, segs,
+			    req->nseg * sizeof(segs[0]));
+	for (i = 0; i < req->nseg && !ret; i++)
+		ret = vdev_blk_seg_check(req, bdev, &segs[i]);
 	for (i = 0; i < req->nseg && !ret; i++) {
-		ret = vdev_mem_read(req->gen->mem, req->seg_gpa + i * sizeof(seg),
-				    &seg, sizeof(seg));
+		ret = vdev_blk_seg_run(req, bdev, &segs[i]);
 		if (!ret)
-			ret = vdev_blk_seg_run(req, bdev, &seg);
-		if (!ret)
-			req->bytes += le32_to_cpu(seg.num_sectors) << SECTOR_SHIFT;
+			req->bytes += (u64)le32_to_cpu(segs[i].num_sectors) <<
+				      SECTOR_SHIFT;
 	}
 	if (ret == -EOPNOTSUPP)
 		req->status = VIRTIO_BLK_S_UNSUPP;

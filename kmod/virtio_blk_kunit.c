@@ -871,6 +871,12 @@ static const struct vdev_bt_shape_case vdev_bt_shape_cases[] = {
 	{ "flush, status byte readable", T_FLUSH, 0,
 	  { R(HDR, 16), R(STATUS, 1) }, OK, 0, 0, 0, 0 },
 	{ "empty chain", T_IN, 0, {}, OK, 0, 0, 0, 0 },
+	{ "empty buffer after the status byte", T_IN, 24,
+	  { R(HDR, 16), W(DATA, 512), W(STATUS, 1), W(STATUS + 64, 0) },
+	  OK, STATUS, 513, S_READ, 512 },
+	{ "empty data buffer", T_IN, 24,
+	  { R(HDR, 16), W(DATA + 4096, 0), W(DATA, 512), W(STATUS, 1) },
+	  OK, STATUS, 513, S_READ, 512 },
 };
 
 static void vdev_bt_shape_desc(const struct vdev_bt_shape_case *c, char *desc)
@@ -891,7 +897,8 @@ static void vdev_blk_shape_test(struct kunit *test)
 	const struct vdev_bt_shape_buf *b;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(c->bufs) && c->bufs[i].len; i++) {
+	/* An empty buffer has an address; the end of the list has none. */
+	for (i = 0; i < ARRAY_SIZE(c->bufs) && c->bufs[i].gpa; i++) {
 		b = &c->bufs[i];
 		vdev_bt_buf(t, b->gpa, b->len, b->write);
 	}
@@ -1054,7 +1061,11 @@ static const struct vdev_bt_seg_case vdev_bt_seg_cases[] = {
 	{ "discard with writable data", &bt_full, false, T_DISCARD,
 	  { { 8, 16 } }, 0, 0, false, 512, IOERR, 0, 0 },
 	{ "discard, second segment past the end", &bt_full, false, T_DISCARD,
-	  { { 8, 8 }, { 2048, 8 } }, 0, 0, false, 0, IOERR, S_DISCARD, 4096 },
+	  { { 8, 8 }, { 2048, 8 } }, 0, 0, false, 0, IOERR, 0, 0 },
+	{ "discard, second segment with a flag", &bt_full, false, T_DISCARD,
+	  { { 8, 8 }, { 100, 8, 2 } }, 0, 0, false, 0, UNSUPP, 0, 0 },
+	{ "discard past the end, with a flag", &bt_full, false, T_DISCARD,
+	  { { 2040, 16, 2 } }, 0, 0, false, 0, UNSUPP, 0, 0 },
 	{ "write zeroes, UNMAP", &bt_full, false, T_ZEROES, { { 8, 16, UNMAP } },
 	  0, 0, false, 0, OK, S_ZEROES, 8192 },
 	{ "write zeroes, keep allocated", &bt_full, false, T_ZEROES,
