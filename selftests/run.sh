@@ -26,13 +26,15 @@ for t in "${tests[@]}"; do
 	t=$(basename "$t")
 	echo "# selftests: vdev: $t"
 	start=$(date +%s)
-	timeout "$timeout" "$dir/$t" 2>&1
+	# A test that needs longer says so in a "# timeout=SECS" line.
+	t_timeout=$(sed -n 's/^# timeout=\([0-9][0-9]*\)$/\1/p' "$dir/$t" | head -n 1)
+	timeout "${t_timeout:-$timeout}" "$dir/$t" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	case $rc in
 	0) echo "ok $n selftests: vdev: $t # ${secs}s"; passed=$((passed + 1)) ;;
 	4) echo "ok $n selftests: vdev: $t # SKIP"; skipped=$((skipped + 1)) ;;
-	124) echo "not ok $n selftests: vdev: $t # TIMEOUT ${timeout}s"; failed=$((failed + 1)) ;;
+	124) echo "not ok $n selftests: vdev: $t # TIMEOUT ${t_timeout:-$timeout}s"; failed=$((failed + 1)) ;;
 	*) echo "not ok $n selftests: vdev: $t # exit=$rc"; failed=$((failed + 1)) ;;
 	esac
 done

@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# End to end: vdevd dies under a guest's I/O and the guest never notices.
+# The kernel holds the connection and the rings, so with vdevd killed
+# (SIGKILL) while the guest's dd runs, the I/O goes on; a new vdevd picks
+# the held connection up and serves QEMU's messages at shutdown.
+#
+# The guest (selftests/e2e) runs rw,discard,rw,discard: vdevd is killed
+# as the second rw starts and started again as the second discard starts,
+# so the whole second write and read back (and the discard before it
+# zeroed what it rewrites) ran with no vdevd at all.
+# A guest boot that crashes is retried up to three times (e2e/run-qemu.sh).
+# timeout=1500
+source "$(dirname "$0")/test_common.sh"
+source "$VDEV_ROOT/selftests/e2e/e2e_common.sh"
+
+ctrl=e2e3
+
+# guest_steps NAME: how often the guest has started step NAME so far.
+guest_steps() {
+	[ -f "$e2e_log" ] || { echo 0; return; }
+	tr -d '\r' <"$e2e_log" | grep -ac "^VDEV-E2E: step $1 "
+}
+
+# wait_guest N NAME: the guest starts step NAME for the Nth time while
+# the run goes on (or gives its verdict).  Once a second: the bench VM's
+# CPU is the nested guest's, and a busy loop of forks here slows its boot.
+wait_guest() {
+	while e2e_alive "$runner"; do
+		[ "$(guest_steps "$2")" -ge "$1" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+e2e_vdev_start "$ctrl"
+if ! e2e_has_discard "$e2e_dev"; then
+	echo "# SKIP: $e2e_dev takes no discards"
+	exit "$KSFT_SKIP"
+fi
+steps=rw,discard,rw,discard
+e2e_log=$vdev_tmp/guest.log
+export E2E_GUEST_WD=${E2E_GUEST_WD:-150}
+(
+	e2e_run "$e2e_sock" "$steps" no
+	echo "$e2e_rc" >"$vdev_tmp/run.rc"
+) &
+runner=$!
+e2e_pids+=("$runner")
+
+if wait_guest 2 rw; then
+	kill -KILL "$e2e_vdevd_pid"
+	wait "$e2e_vdevd_pid" 2>/dev/null
+	# The rw step prints its "time rw" line when it is done.
+	done_rw=$(tr -d '\r' <"$e2e_log" | grep -ac '^VDEV-E2E: time rw ')
+	if [ "$done_rw" = 1 ]; then
+		pass "vdevd killed while the guest's second dd runs"
+	else
+		fail "vdevd killed while the guest's second dd runs ($done_rw rw steps done already)"
+	fi
+	expect_match "the session outlives vdevd: $ctrl is still running" \
+		"$(vdevctl ctrl show "$ctrl" 2>&1)" 'state: running'
+else
+	fail "the guest reaches its second rw step"
+fi
+
+if wait_guest 2 discard; then
+	pass "with vdevd dead, the guest wrote and read back 16 MiB"
+	if e2e_vdevd_run "$vdev_tmp/vdevd2.log" &&
+		e2e_wait_log "$e2e_vdevd_log" 'carrying on the held connection' \
+			"$e2e_vdevd_pid" 10; then
+		pass "a new vdevd carries on the held connection"
+	else
+		fail "a new vdevd carries on the held connection"
+		e2e_show_log "vdevd" "$e2e_vdevd_log" 40
+	fi
+else
+	fail "the guest reaches its second discard step"
+fi
+
+wait "$runner"
+e2e_rc=$(cat "$vdev_tmp/run.rc" 2>/dev/null || echo 1)
+e2e_vdev_verdict "guest on vdev: split ring, 2 queues, $steps, vdevd restarted"
+for _ in $(seq 100); do
+	vdevctl ctrl show "$ctrl" 2>&1 | grep -q 'state: idle' && break
+	sleep 0.1
+done
+expect_match "$ctrl goes back to idle once QEMU is gone" \
+	"$(vdevctl ctrl show "$ctrl" 2>&1 | grep state:)" 'state: idle'
+e2e_vdev_end "vdevd killed under I/O"
