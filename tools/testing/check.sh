@@ -46,7 +46,7 @@ step "vdevctl: argument handling" "$root/tools/vdevctl/test-args.sh"
 step "kunit: suites under UML" "$testing/kunit.sh"
 step "ynl: stage the kernel's ynl CLI" "$testing/stage-ynl.sh"
 step "vm: the bench itself" "$testing/test-vm-run.sh"
-step "selftests: in the VM" env "VM_RUN_ARGS=--timeout 1800" "$testing/vm-selftest"
+step "selftests: in the VM" env "VM_RUN_ARGS=--timeout 3600" "$testing/vm-selftest"
 step "dkms: add, build, install, load" "$testing/dkms-check.sh"
 
 echo
