@@ -333,7 +333,8 @@ struct eng {
 	/* Per queue: requests started and their bytes; [0] reads, [1] writes. */
 	unsigned int q_reqs[VU_MAX_QUEUES][2];
 	uint64_t q_bytes[VU_MAX_QUEUES][2];
-	long long last_order;
+	/* Per queue: the latest submission order completed so far. */
+	long long last_order[VU_MAX_QUEUES];
 	char err[256];
 };
 
@@ -365,7 +366,8 @@ static inline int eng_init(struct eng *e, struct vu_dev *d, unsigned int depth,
 	e->nslots = depth * f->nqueues;
 	e->maxlen = maxlen;
 	e->disk_off = disk_off;
-	e->last_order = -1;
+	for (r = 0; r < VU_MAX_QUEUES; r++)
+		e->last_order[r] = -1;
 	if ((disk_off + (uint64_t)e->nslots * maxlen) / 512 > d->capacity)
 		return eng_fail(e, "%u windows of %u bytes at %llu: past the disk (%llu sectors)",
 				e->nslots, maxlen, (unsigned long long)disk_off,
@@ -479,14 +481,15 @@ static inline int eng_complete(struct eng *e, struct eng_slot *sl)
 	struct vu_blk_req *r = &sl->req;
 	uint32_t want_len = sl->write ? 1 : sl->len + 1;
 	uint64_t woff = sl->off - e->disk_off;
+	long long *last = &e->last_order[eng_queue(e, sl - e->slots)->index];
 	uint8_t *got;
 
 	sl->busy = false;
 	e->done++;
-	if (r->submitted < e->last_order)
+	if (r->submitted < *last)
 		e->out_of_order++;
 	else
-		e->last_order = r->submitted;
+		*last = r->submitted;
 	if (r->status != VIRTIO_BLK_S_OK)
 		return eng_fail(e, "%s of %u bytes at %llu: status %u (%s)",
 				sl->write ? "write" : "read", sl->len,

@@ -29,7 +29,6 @@ static bool vu_blk_data_writable(uint32_t type)
 
 int vu_blk_submit(struct vu_queue *q, struct vu_blk_req *r)
 {
-	static long long order;
 	struct vu_buf bufs[VU_BLK_MAX_DATA + 2];
 	struct virtio_blk_outhdr *hdr;
 	unsigned int n = 0, i, cmd;
@@ -44,11 +43,11 @@ int vu_blk_submit(struct vu_queue *q, struct vu_blk_req *r)
 	r->cmd = cmd;
 	r->hdr_gpa = q->cmd_gpa + (uint64_t)cmd * CMD_BYTES;
 	r->status_gpa = r->hdr_gpa + STATUS_OFF;
-	hdr = vu_gpa(q->f, r->hdr_gpa, sizeof(*hdr));
+	hdr = (struct virtio_blk_outhdr *)(q->cmd_map + (uint64_t)cmd * CMD_BYTES);
 	hdr->type = r->type;
 	hdr->ioprio = r->ioprio;
 	hdr->sector = r->sector;
-	status = vu_gpa(q->f, r->status_gpa, 1);
+	status = (uint8_t *)hdr + STATUS_OFF;
 	*status = VU_BLK_STATUS_UNSET;
 
 	bufs[n++] = (struct vu_buf){ .gpa = r->hdr_gpa, .len = sizeof(*hdr),
@@ -75,29 +74,34 @@ int vu_blk_submit(struct vu_queue *q, struct vu_blk_req *r)
 	r->done = false;
 	r->status = VU_BLK_STATUS_UNSET;
 	r->used_len = 0;
-	r->submitted = order++;
+	r->submitted = q->order++;
 	return 0;
 }
 
-int vu_blk_reap(struct vu_queue *q, int timeout_ms, struct vu_blk_req **rp)
+int vu_blk_poll(struct vu_queue *q, struct vu_blk_req **rp)
 {
 	struct vu_blk_req *r;
 	void *cookie;
 	uint32_t len;
 	int ret;
 
-	if (!vu_vq_wait(q, timeout_ms))
-		return 0;
 	ret = vu_vq_get(q, &cookie, &len);
 	if (ret <= 0)
 		return ret;
 	r = cookie;
 	r->used_len = len;
-	r->status = *(uint8_t *)vu_gpa(q->f, r->status_gpa, 1);
+	r->status = q->cmd_map[(uint64_t)r->cmd * CMD_BYTES + STATUS_OFF];
 	r->done = true;
 	q->cmd_free[q->ncmd_free++] = r->cmd;
 	*rp = r;
 	return 1;
+}
+
+int vu_blk_reap(struct vu_queue *q, int timeout_ms, struct vu_blk_req **rp)
+{
+	if (!vu_vq_wait(q, timeout_ms))
+		return 0;
+	return vu_blk_poll(q, rp);
 }
 
 int vu_blk_do(struct vu_queue *q, struct vu_blk_req *r, int timeout_ms)

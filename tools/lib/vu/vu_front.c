@@ -91,6 +91,7 @@ void vu_init(struct vu_front *f)
 	f->backend_fd = -1;
 	f->mem_fd = -1;
 	f->timeout_ms = VU_DEFAULT_TIMEOUT_MS;
+	f->protocol_mask = ~0ULL;
 }
 
 void vu_close(struct vu_front *f)
@@ -733,7 +734,7 @@ int vu_qemu72_realize(struct vu_front *f, unsigned int nqueues,
 		      "GET_PROTOCOL_FEATURES");
 	if (ret)
 		return ret;
-	pf &= VU_QEMU72_PROTOCOL_MASK;
+	pf &= VU_QEMU72_PROTOCOL_MASK & f->protocol_mask;
 	/* 7.2 sends it with wait_for_reply false: never NEED_REPLY. */
 	ret = vu_step(f, vu_send(f, VDEV_VU_SET_PROTOCOL_FEATURES, VU_FLAGS,
 				 &pf, sizeof(pf), NULL, 0),

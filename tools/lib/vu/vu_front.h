@@ -120,6 +120,8 @@ struct vu_queue {
 	bool packed, event_idx, indirect;
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	uint64_t ind_gpa;	/* VU_IND_MAX entries per id, 4 KiB apart */
+	/* Our mapping of each area (and cmd_gpa's), taken once at create. */
+	uint8_t *desc_map, *avail_map, *used_map, *ind_map, *cmd_map;
 	int kick_fd, call_fd, err_fd;
 	uint32_t base;		/* SET_VRING_BASE at start; GET_VRING_BASE */
 	bool started;
@@ -144,8 +146,9 @@ struct vu_queue {
 	unsigned int inflight;	/* chains published and not taken back */
 	/*
 	 * Calls: the driver asks for one per used buffer (split used_event
-	 * = last_used, packed DESC at next_used, or no suppression) unless a
-	 * test manages the suppression fields itself.
+	 * = last_used, packed DESC at next_used, or no suppression) unless
+	 * the caller manages the suppression fields itself: a test writing
+	 * them, or a polling driver with vu_vq_mute_calls()/vu_vq_sleep().
 	 */
 	bool manual_events;
 	bool always_kick;	/* kick whatever the device asked */
@@ -156,6 +159,7 @@ struct vu_queue {
 	uint64_t cmd_gpa;
 	uint16_t *cmd_free;
 	unsigned int ncmd_free;
+	long long order;	/* vu_blk_submit(): requests numbered */
 	uint64_t calls;		/* call eventfd signals counted */
 	uint64_t kicks;		/* kicks written */
 };
@@ -170,6 +174,12 @@ struct vu_front {
 	uint64_t acked_features;	/* last SET_FEATURES accepted */
 	uint64_t protocol_features;	/* offered (GET_PROTOCOL_FEATURES) */
 	uint64_t acked_protocol;	/* last SET_PROTOCOL_FEATURES sent */
+	/*
+	 * Protocol features vu_qemu72_realize() may ack (vu_init(): all):
+	 * a front end that does not implement one (INFLIGHT_SHMFD, say)
+	 * leaves it out, as QEMU acks only what it knows.
+	 */
+	uint64_t protocol_mask;
 	/*
 	 * Set NEED_REPLY on requests without their own reply and wait for
 	 * the ack. vu_set_protocol_features() turns it on once REPLY_ACK is
@@ -308,8 +318,8 @@ int vu_negotiate(struct vu_front *f, uint64_t protocol);
  * qemu-system-x86_64 7.2 against a logging back end):
  *
  *   GET_FEATURES, GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES (offered &
- *   QEMU's, no NEED_REPLY), GET_QUEUE_NUM, GET_MAX_MEM_SLOTS,
- *   SET_BACKEND_REQ_FD (NEED_REPLY), SET_OWNER (no NEED_REPLY),
+ *   QEMU's & f->protocol_mask, no NEED_REPLY), GET_QUEUE_NUM,
+ *   GET_MAX_MEM_SLOTS, SET_BACKEND_REQ_FD (NEED_REPLY), SET_OWNER (no NEED_REPLY),
  *   [GET_FEATURES, per queue SET_VRING_CALL(i) and SET_VRING_ERR(i) with
  *   an eventfd], GET_CONFIG (offset 0, size 57, flags 0)
  *
@@ -370,6 +380,13 @@ int vu_mem_write(struct vu_front *f, uint64_t gpa, const void *src,
 int vu_mem_read(struct vu_front *f, uint64_t gpa, void *dst, uint64_t len);
 
 /* --- rings (vu_ring.c) --------------------------------------------------- */
+
+/*
+ * Each queue may be driven by a thread of its own: the functions that
+ * take a queue touch only that queue's state and read the memory table,
+ * which stays as it is while rings run. Only an error's message goes to
+ * the shared f->err.
+ */
 
 /* Virtio bits the ring drivers care about. */
 #define VU_F_INDIRECT_DESC	28
@@ -444,6 +461,18 @@ int vu_vq_get(struct vu_queue *q, void **cookie, uint32_t *len);
  * call eventfd signals in q->calls meanwhile.
  */
 int vu_vq_wait(struct vu_queue *q, int timeout_ms);
+/*
+ * A driver that manages calls itself (q->manual_events) as a polling
+ * guest does: mute them while it reaps, and to wait, vu_vq_sleep()
+ * asks for a call at the next used buffer, sleeps on the call eventfd
+ * for up to @timeout_ms unless one is there already, and mutes calls
+ * again: 1 if a used entry is waiting then, 0 if not, or an error.
+ * vu_vq_arm_calls() alone asks for the call and says whether a used
+ * entry is there already (so the caller must not sleep).
+ */
+void vu_vq_mute_calls(struct vu_queue *q);
+bool vu_vq_arm_calls(struct vu_queue *q);
+int vu_vq_sleep(struct vu_queue *q, int timeout_ms);
 /* Read the call eventfd without waiting: signals since the last read. */
 uint64_t vu_vq_drain_calls(struct vu_queue *q);
 /* Has the err eventfd been signalled within @timeout_ms? */
@@ -498,11 +527,13 @@ struct vu_blk_req {
 	bool done;
 	uint8_t status;		/* VU_BLK_STATUS_UNSET if never written */
 	uint32_t used_len;
-	long long submitted;	/* order, for out-of-order checks */
+	long long submitted;	/* order on its queue, for out-of-order checks */
 };
 
 /* Queue the request (no kick): 0, -ENOSPC (ring full) or an error. */
 int vu_blk_submit(struct vu_queue *q, struct vu_blk_req *r);
+/* Take one completion if there is one, without waiting: 1, 0 or an error. */
+int vu_blk_poll(struct vu_queue *q, struct vu_blk_req **r);
 /* Take one completion, waiting up to @timeout_ms: 1, 0 or an error. */
 int vu_blk_reap(struct vu_queue *q, int timeout_ms, struct vu_blk_req **r);
 /* Submit, kick, wait for this one (others completing are an error). */

@@ -42,11 +42,6 @@ static inline uint32_t ld32(const void *p)
 	return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
 }
 
-static void *qptr(struct vu_queue *q, uint64_t gpa, uint64_t len)
-{
-	return vu_gpa(q->f, gpa, len);
-}
-
 /* --- layout ------------------------------------------------------------- */
 
 static uint64_t split_avail_len(unsigned int num)
@@ -59,10 +54,15 @@ static uint64_t split_used_len(unsigned int num)
 	return 4 + 8 * num + 2;
 }
 
+/*
+ * The ring areas through the pointers vu_queue_create() took once: the
+ * fast path never looks a guest address up.
+ */
+
 /* avail: flags, idx, ring[num], used_event */
 static uint16_t *avail_field(struct vu_queue *q, unsigned int off)
 {
-	return qptr(q, q->avail_gpa + off, 2);
+	return (uint16_t *)(q->avail_map + off);
 }
 
 static uint16_t *split_avail_idx(struct vu_queue *q)
@@ -76,30 +76,52 @@ static uint16_t *split_used_event(struct vu_queue *q)
 }
 
 /* used: flags, idx, ring[num] {id, len}, avail_event */
+static uint16_t *split_used_flags(struct vu_queue *q)
+{
+	return (uint16_t *)q->used_map;
+}
+
 static uint16_t *split_used_idx(struct vu_queue *q)
 {
-	return qptr(q, q->used_gpa + 2, 2);
+	return (uint16_t *)(q->used_map + 2);
+}
+
+static struct vring_used_elem *split_used_elem(struct vu_queue *q,
+					       uint16_t idx)
+{
+	return (struct vring_used_elem *)(q->used_map + 4) + idx % q->num;
 }
 
 static uint16_t *split_avail_event(struct vu_queue *q)
 {
-	return qptr(q, q->used_gpa + 4 + 8 * q->num, 2);
+	return (uint16_t *)(q->used_map + 4 + 8 * q->num);
+}
+
+/* packed: the driver's and the device's event suppression areas */
+static struct vring_packed_desc_event *packed_driver_event(struct vu_queue *q)
+{
+	return (struct vring_packed_desc_event *)q->avail_map;
+}
+
+static struct vring_packed_desc_event *packed_device_event(struct vu_queue *q)
+{
+	return (struct vring_packed_desc_event *)q->used_map;
 }
 
 struct vring_desc *vu_vq_split_desc(struct vu_queue *q, unsigned int i)
 {
-	return qptr(q, q->desc_gpa + (uint64_t)i * DESC_SIZE, DESC_SIZE);
+	return (struct vring_desc *)q->desc_map + i;
 }
 
 struct vring_packed_desc *vu_vq_packed_desc(struct vu_queue *q,
 					    unsigned int i)
 {
-	return qptr(q, q->desc_gpa + (uint64_t)i * DESC_SIZE, DESC_SIZE);
+	return (struct vring_packed_desc *)q->desc_map + i;
 }
 
 void *vu_vq_indirect(struct vu_queue *q, unsigned int id)
 {
-	return qptr(q, q->ind_gpa + (uint64_t)id * IND_BYTES, IND_BYTES);
+	return q->ind_map + (uint64_t)id * IND_BYTES;
 }
 
 static uint64_t ind_gpa(struct vu_queue *q, unsigned int id)
@@ -135,7 +157,7 @@ void vu_vq_split_set_avail_flags(struct vu_queue *q, uint16_t flags)
 void vu_vq_packed_set_event(struct vu_queue *q, uint16_t flags,
 			    uint16_t off_wrap)
 {
-	struct vring_packed_desc_event *e = qptr(q, q->avail_gpa, sizeof(*e));
+	struct vring_packed_desc_event *e = packed_driver_event(q);
 
 	st16(&e->off_wrap, off_wrap);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -144,10 +166,8 @@ void vu_vq_packed_set_event(struct vu_queue *q, uint16_t flags,
 }
 
 /* Ask for a call for the next used buffer, as Linux's enable_cb does. */
-static void vu_vq_rearm(struct vu_queue *q)
+static void vu_vq_want_call(struct vu_queue *q)
 {
-	if (q->manual_events)
-		return;
 	if (!q->packed) {
 		if (q->event_idx)
 			vu_vq_split_set_used_event(q, q->last_used);
@@ -163,22 +183,52 @@ static void vu_vq_rearm(struct vu_queue *q)
 		vu_vq_packed_set_event(q, VRING_PACKED_EVENT_FLAG_ENABLE, 0);
 }
 
+static void vu_vq_rearm(struct vu_queue *q)
+{
+	if (!q->manual_events)
+		vu_vq_want_call(q);
+}
+
+void vu_vq_mute_calls(struct vu_queue *q)
+{
+	if (q->packed)
+		vu_vq_packed_set_event(q, VRING_PACKED_EVENT_FLAG_DISABLE, 0);
+	else if (q->event_idx)
+		/*
+		 * The index furthest behind: the device passes it only after
+		 * 65535 more used buffers (Linux's disable_cb writes 0).
+		 */
+		vu_vq_split_set_used_event(q, q->last_used - 1);
+	else
+		vu_vq_split_set_avail_flags(q, VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+bool vu_vq_arm_calls(struct vu_queue *q)
+{
+	uint16_t id;
+	uint32_t len;
+
+	vu_vq_want_call(q);
+	/*
+	 * A buffer used before the device could see the request raises no
+	 * call: look once more, as virtqueue_enable_cb() does.
+	 */
+	return vu_vq_used_peek(q, &id, &len);
+}
+
 /* --- setup ---------------------------------------------------------------- */
 
 void vu_queue_reset(struct vu_queue *q)
 {
 	unsigned int i;
 
-	memset(qptr(q, q->desc_gpa, (uint64_t)q->num * DESC_SIZE), 0,
-	       (uint64_t)q->num * DESC_SIZE);
+	memset(q->desc_map, 0, (uint64_t)q->num * DESC_SIZE);
 	if (q->packed) {
-		memset(qptr(q, q->avail_gpa, 4), 0, 4);
-		memset(qptr(q, q->used_gpa, 4), 0, 4);
+		memset(q->avail_map, 0, 4);
+		memset(q->used_map, 0, 4);
 	} else {
-		memset(qptr(q, q->avail_gpa, split_avail_len(q->num)), 0,
-		       split_avail_len(q->num));
-		memset(qptr(q, q->used_gpa, split_used_len(q->num)), 0,
-		       split_used_len(q->num));
+		memset(q->avail_map, 0, split_avail_len(q->num));
+		memset(q->used_map, 0, split_used_len(q->num));
 	}
 	memset(q->slots, 0, q->num * sizeof(*q->slots));
 	/* Lowest index on top of the stack: chains take 0, 1, 2... */
@@ -200,6 +250,7 @@ void vu_queue_reset(struct vu_queue *q)
 	 */
 	q->base = q->packed ? 0x80008000 : 0;
 	q->pending_id = -1;
+	q->order = 0;
 	q->manual_events = false;
 	vu_vq_rearm(q);
 }
@@ -244,6 +295,12 @@ static int vu_queue_create(struct vu_front *f, unsigned int index,
 	    !q->cmd_gpa)
 		return vu_fail(f, -ENOMEM, "queue %u of %u: region 0 is full",
 			       index, num);
+	/* Each area was allocated whole in region 0: one mapping each. */
+	q->desc_map = vu_gpa(f, q->desc_gpa, 1);
+	q->avail_map = vu_gpa(f, q->avail_gpa, 1);
+	q->used_map = vu_gpa(f, q->used_gpa, 1);
+	q->ind_map = vu_gpa(f, q->ind_gpa, 1);
+	q->cmd_map = vu_gpa(f, q->cmd_gpa, 1);
 	vu_queue_reset(q);
 	return 0;
 }
@@ -333,15 +390,15 @@ static int split_prepare(struct vu_queue *q, const struct vu_buf *bufs,
 			 unsigned int n, bool indirect, void *cookie)
 {
 	unsigned int need = indirect ? 1 : n, k;
-	uint16_t idx[VU_IND_MAX] = { 0 }, head;
 	struct vring_desc *d;
+	uint16_t head, i;
 
 	if (need > q->nfree)
 		return -ENOSPC;
-	for (k = 0; k < need; k++)
-		idx[k] = q->free[--q->nfree];
-	head = idx[0];
+	/* The free stack's top n entries, linked in the order they pop. */
+	head = q->free[q->nfree - 1];
 	if (indirect) {
+		q->nfree--;
 		write_indirect(q, head, bufs, n);
 		d = vu_vq_split_desc(q, head);
 		d->addr = ind_gpa(q, head);
@@ -350,12 +407,13 @@ static int split_prepare(struct vu_queue *q, const struct vu_buf *bufs,
 		d->next = 0;
 	} else {
 		for (k = 0; k < n; k++) {
-			d = vu_vq_split_desc(q, idx[k]);
+			i = q->free[--q->nfree];
+			d = vu_vq_split_desc(q, i);
 			d->addr = bufs[k].gpa;
 			d->len = bufs[k].len;
 			d->flags = desc_flags(&bufs[k], k + 1 < n);
-			d->next = k + 1 < n ? idx[k + 1] : 0;
-			q->next[idx[k]] = d->next;
+			d->next = k + 1 < n ? q->free[q->nfree - 1] : 0;
+			q->next[i] = d->next;
 		}
 	}
 	q->slots[head] = (struct vu_slot){ .cookie = cookie, .ndesc = need,
@@ -491,13 +549,12 @@ static bool split_need_kick(struct vu_queue *q)
 
 	if (q->event_idx)
 		return vring_need_event(ld16(split_avail_event(q)), new, old);
-	return !(ld16(qptr(q, q->used_gpa, 2)) & VRING_USED_F_NO_NOTIFY);
+	return !(ld16(split_used_flags(q)) & VRING_USED_F_NO_NOTIFY);
 }
 
 static bool packed_need_kick(struct vu_queue *q)
 {
-	struct vring_packed_desc_event *e = qptr(q, q->used_gpa, sizeof(*e));
-	uint32_t both = ld32(e);
+	uint32_t both = ld32(packed_device_event(q));
 	uint16_t off_wrap = both & 0xffff, flags = both >> 16;
 	uint16_t new = q->next_avail, old = new - q->num_added, event;
 
@@ -540,17 +597,15 @@ static bool packed_used_peek(struct vu_queue *q, uint16_t *id, uint32_t *len)
 
 bool vu_vq_used_peek(struct vu_queue *q, uint16_t *id, uint32_t *len)
 {
-	uint16_t idx;
 	struct vring_used_elem *e;
 
 	if (q->packed)
 		return packed_used_peek(q, id, len);
-	idx = ld16(split_used_idx(q));
-	if (idx == q->last_used)
+	if (ld16(split_used_idx(q)) == q->last_used)
 		return false;
 	/* The entry after the index that publishes it. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	e = qptr(q, q->used_gpa + 4 + 8 * (q->last_used % q->num), 8);
+	e = split_used_elem(q, q->last_used);
 	*id = ld32(&e->id);
 	*len = ld32(&e->len);
 	return true;
@@ -628,6 +683,27 @@ int vu_vq_wait(struct vu_queue *q, int timeout_ms)
 		if (poll(&pfd, 1, left < 20 ? (int)left : 20) > 0)
 			vu_vq_drain_calls(q);
 	}
+}
+
+int vu_vq_sleep(struct vu_queue *q, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = q->call_fd, .events = POLLIN };
+	uint16_t id;
+	uint32_t len;
+	int ret = 0;
+
+	if (!vu_vq_arm_calls(q)) {
+		ret = poll(&pfd, 1, timeout_ms);
+		if (ret < 0 && errno != EINTR)
+			ret = vu_fail(q->f, -errno, "poll: %s", strerror(errno));
+		else if (ret > 0)
+			vu_vq_drain_calls(q);
+	}
+	/* Calls only cost the device while we reap. */
+	vu_vq_mute_calls(q);
+	if (ret < 0)
+		return ret;
+	return vu_vq_used_peek(q, &id, &len);
 }
 
 bool vu_vq_err_signalled(struct vu_queue *q, int timeout_ms)
