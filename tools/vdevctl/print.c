@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "vdevctl.h"
 
 /* Longest text value, escaped: a 4095-byte path with room to spare. */
@@ -24,64 +25,6 @@ void vdevctl_print_init(struct vdevctl_out *o, FILE *f, bool json, bool line)
 	o->json = json;
 	o->line = line;
 	o->first[0] = true;
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
-static size_t vdevctl_utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates, and code points past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
-/*
- * A JSON string. Paths are bytes, not text: a byte that is not valid
- * UTF-8 becomes U+FFFD so the output stays valid JSON.
- */
-void vdevctl_json_str(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
-
-	fputc('"', f);
-	while (*s) {
-		if (*s == '"' || *s == '\\') {
-			fprintf(f, "\\%c", *s++);
-		} else if (*s == '\n') {
-			fputs("\\n", f);
-			s++;
-		} else if (*s == '\t') {
-			fputs("\\t", f);
-			s++;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s++);
-		} else if (*s < 0x80) {
-			fputc(*s++, f);
-		} else {
-			n = vdevctl_utf8_len(s);
-			if (n)
-				fwrite(s, 1, n, f);
-			else
-				fputs("\\ufffd", f);
-			s += n ? n : 1;
-		}
-	}
-	fputc('"', f);
 }
 
 /* Text: a control character in a path must not break the line format. */
@@ -210,7 +153,7 @@ static void vdevctl_json_member(struct vdevctl_out *o, const char *key)
 		fputc(',', o->f);
 	o->first[o->depth] = false;
 	if (key) {
-		vdevctl_json_str(o->f, key);
+		json_str(o->f, key);
 		fputc(':', o->f);
 	}
 }
@@ -308,7 +251,7 @@ static void vdevctl_emit(struct vdevctl_out *o, const char *key,
 			return;
 		vdevctl_json_member(o, key);
 		if (quote)
-			vdevctl_json_str(o->f, json);
+			json_str(o->f, json);
 		else
 			fputs(json, o->f);
 		return;

@@ -238,7 +238,6 @@ void vdevctl_print_fields(struct vdevctl_out *o,
 			  const struct vdevctl_field *fields, size_t n,
 			  const void *obj, uint32_t present);
 void vdevctl_human_size(uint64_t bytes, char *buf, size_t len);
-void vdevctl_json_str(FILE *f, const char *s);
 
 /* ctrl.c, ns.c, stats.c, monitor.c */
 extern const struct vdevctl_object vdevctl_ctrl_object;
