@@ -22,6 +22,8 @@
 #define DESC_SIZE	16
 #define IND_BYTES	(VU_IND_MAX * DESC_SIZE)
 #define CMD_BYTES	64
+#define VU_CACHE_LINE	64
+#define VU_ALIGN(x, a)	(((x) + (a) - 1) / (a) * (a))
 
 #define PACKED_AVAIL	(1U << VRING_PACKED_DESC_F_AVAIL)
 #define PACKED_USED	(1U << VRING_PACKED_DESC_F_USED)
@@ -260,9 +262,11 @@ static int vu_queue_create(struct vu_front *f, unsigned int index,
 {
 	struct vu_queue *q;
 
-	q = calloc(1, sizeof(*q));
+	/* Cache lines of its own: each queue may have a thread of its own. */
+	q = aligned_alloc(VU_CACHE_LINE, VU_ALIGN(sizeof(*q), VU_CACHE_LINE));
 	if (!q)
 		return vu_fail(f, -ENOMEM, "out of memory");
+	memset(q, 0, sizeof(*q));
 	f->queues[index] = q;
 	q->f = f;
 	q->index = index;
