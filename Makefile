@@ -27,6 +27,7 @@ module:
 tools:
 	$(MAKE) -C tools/vdevctl
 	$(MAKE) -C tools/vdevd
+	$(MAKE) -C tools/vdev-perf
 
 deps:
 	$(TESTING)/deps.sh
@@ -62,5 +63,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m clean
 	$(MAKE) -C tools/vdevctl clean
 	$(MAKE) -C tools/vdevd clean
+	$(MAKE) -C tools/vdev-perf clean
 	$(MAKE) -C selftests/vu clean
 	rm -rf build

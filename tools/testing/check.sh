@@ -35,6 +35,7 @@ build_all() {
 	make -s -C "$kdir" M="$root" CONFIG_VDEV=m W=1 modules &&
 		make -s -C "$root/tools/vdevctl" &&
 		make -s -C "$root/tools/vdevd" &&
+		make -s -C "$root/tools/vdev-perf" &&
 		make -s -C "$root/selftests/vu"
 }
 

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vdev-perf: the device, as QEMU 7.2 and a Linux guest set it up: realize
+ * (tools/lib/vu), the features a virtio-blk driver acks, guest memory for
+ * the rings and every request's buffer, the rings started.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+#include "vdev-perf.h"
+
+#define MIB			(1024ULL * 1024)
+
+#define PERF_BIT(b)		(1ULL << (b))
+/* What QEMU's vhost-user-blk and a Linux guest ack when offered. */
+#define PERF_FEATURES		(PERF_BIT(VIRTIO_F_VERSION_1) | \
+				 PERF_BIT(VDEV_VU_F_PROTOCOL_FEATURES) | \
+				 PERF_BIT(VIRTIO_BLK_F_SIZE_MAX) | \
+				 PERF_BIT(VIRTIO_BLK_F_SEG_MAX) | \
+				 PERF_BIT(VIRTIO_BLK_F_RO) | \
+				 PERF_BIT(VIRTIO_BLK_F_BLK_SIZE) | \
+				 PERF_BIT(VIRTIO_BLK_F_FLUSH) | \
+				 PERF_BIT(VIRTIO_BLK_F_TOPOLOGY) | \
+				 PERF_BIT(VIRTIO_BLK_F_MQ))
+/*
+ * Protocol features we implement: not INFLIGHT_SHMFD, LOG_SHMFD or
+ * HOST_NOTIFIER, which a back end would then expect us to use.
+ */
+#define PERF_PROTOCOL		(VU_PF(MQ) | VU_PF(REPLY_ACK) | \
+				 VU_PF(BACKEND_REQ) | VU_PF(CONFIG) | \
+				 VU_PF(CONFIGURE_MEM_SLOTS) | VU_PF(STATUS))
+
+static const char *const perf_rw_names[] = {
+	[PERF_RW_READ] = "read",
+	[PERF_RW_WRITE] = "write",
+	[PERF_RW_RANDREAD] = "randread",
+	[PERF_RW_RANDWRITE] = "randwrite",
+	[PERF_RW_RANDRW] = "randrw",
+};
+
+const char *perf_rw_name(enum perf_rw rw)
+{
+	return perf_rw_names[rw];
+}
+
+static bool perf_writes(const struct perf_opts *o)
+{
+	return o->rw != PERF_RW_READ && o->rw != PERF_RW_RANDREAD;
+}
+
+/* Report a failure of the front end with its reason. */
+static int perf_dev_fail(struct perf_job *j, int ret, const char *what)
+{
+	fprintf(stderr, "vdev-perf: %s: %s: %s\n", j->o->socket, what,
+		j->f.err[0] ? j->f.err : strerror(-ret));
+	return ret;
+}
+
+static bool perf_want(enum perf_tri t, uint64_t offered, unsigned int bit)
+{
+	return t != PERF_OFF && (offered & PERF_BIT(bit));
+}
+
+/* The features to ack; -EOPNOTSUPP when one the options need is missing. */
+static int perf_features(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	uint64_t offered = j->f.features;
+
+	/* Kept for the report: vu_close() forgets the negotiation. */
+	j->offered = offered;
+	j->protocol = j->f.acked_protocol;
+	j->features = offered & PERF_FEATURES;
+	if (!(offered & PERF_BIT(VIRTIO_F_VERSION_1)))
+		return perf_dev_fail(j, -EOPNOTSUPP, "VERSION_1 not offered");
+	if (o->packed && !(offered & PERF_BIT(VIRTIO_F_RING_PACKED)))
+		return perf_dev_fail(j, -EOPNOTSUPP, "RING_PACKED not offered: try --ring split");
+	if (o->packed)
+		j->features |= PERF_BIT(VIRTIO_F_RING_PACKED);
+	if (o->event_idx == PERF_ON && !(offered & PERF_BIT(VIRTIO_RING_F_EVENT_IDX)))
+		return perf_dev_fail(j, -EOPNOTSUPP, "EVENT_IDX not offered");
+	if (o->indirect == PERF_ON && !(offered & PERF_BIT(VIRTIO_RING_F_INDIRECT_DESC)))
+		return perf_dev_fail(j, -EOPNOTSUPP, "INDIRECT_DESC not offered");
+	j->event_idx = perf_want(o->event_idx, offered, VIRTIO_RING_F_EVENT_IDX);
+	j->indirect = perf_want(o->indirect, offered, VIRTIO_RING_F_INDIRECT_DESC);
+	if (j->event_idx)
+		j->features |= PERF_BIT(VIRTIO_RING_F_EVENT_IDX);
+	if (j->indirect)
+		j->features |= PERF_BIT(VIRTIO_RING_F_INDIRECT_DESC);
+	if (o->queues > 1 && !(offered & PERF_BIT(VIRTIO_BLK_F_MQ)))
+		return perf_dev_fail(j, -EOPNOTSUPP, "several queues wanted, MQ not offered");
+	if (perf_writes(o) || o->verify) {
+		if (offered & PERF_BIT(VIRTIO_BLK_F_RO))
+			return perf_dev_fail(j, -EROFS, "the disk is read-only");
+	}
+	return 0;
+}
+
+/* The disk's geometry from the config space, and the range to use. */
+static int perf_geometry(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	uint64_t end;
+
+	j->capacity = j->cfg.capacity * PERF_SECTOR;
+	j->blk_size = PERF_SECTOR;
+	if (j->features & PERF_BIT(VIRTIO_BLK_F_BLK_SIZE) && j->cfg.blk_size)
+		j->blk_size = j->cfg.blk_size;
+	if (o->bs % j->blk_size || o->offset % j->blk_size) {
+		fprintf(stderr, "vdev-perf: --bs %u and --offset %llu must be multiples of the disk's %u-byte blocks\n",
+			o->bs, (unsigned long long)o->offset, j->blk_size);
+		return -EINVAL;
+	}
+	if (o->offset % o->bs) {
+		fprintf(stderr, "vdev-perf: --offset must be a multiple of --bs\n");
+		return -EINVAL;
+	}
+	end = o->size ? o->offset + o->size : j->capacity;
+	if (o->offset >= j->capacity || end > j->capacity ||
+	    end - o->offset < o->bs) {
+		fprintf(stderr, "vdev-perf: --offset %llu --size %llu: not within the disk (%llu bytes) or less than --bs\n",
+			(unsigned long long)o->offset, (unsigned long long)o->size,
+			(unsigned long long)j->capacity);
+		return -EINVAL;
+	}
+	/* Blocks of bs from offset: random offsets are bs-aligned, as fio's. */
+	j->first = o->offset / o->bs;
+	j->nblocks = (end - o->offset) / o->bs;
+	return 0;
+}
+
+/* Data buffers per request: the device's segment limits. */
+static int perf_segments(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	/* An indirect table holds the header and status byte too. */
+	unsigned int seg_max = VU_IND_MAX - 2;
+
+	j->seg_len = o->bs;
+	if (j->features & PERF_BIT(VIRTIO_BLK_F_SIZE_MAX) && j->cfg.size_max &&
+	    j->cfg.size_max < j->seg_len)
+		j->seg_len = j->cfg.size_max / 4096 * 4096 ?: j->cfg.size_max;
+	if (j->features & PERF_BIT(VIRTIO_BLK_F_SEG_MAX) && j->cfg.seg_max &&
+	    j->cfg.seg_max < seg_max)
+		seg_max = j->cfg.seg_max;
+	j->nseg = (o->bs + j->seg_len - 1) / j->seg_len;
+	if (j->nseg > seg_max) {
+		fprintf(stderr, "vdev-perf: --bs %u needs %u buffers of %u bytes; the device takes %u\n",
+			o->bs, j->nseg, j->seg_len, seg_max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Descriptors a request takes in the ring: 1 indirect, or one a buffer. */
+static int perf_ring_fits(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	unsigned int per_req = j->indirect ? 1 : j->nseg + 2;
+
+	if (o->iodepth * per_req <= o->ring_size && o->iodepth <= o->ring_size)
+		return 0;
+	fprintf(stderr, "vdev-perf: --iodepth %u needs %u descriptors%s; the ring has %u: raise --ring-size%s\n",
+		o->iodepth, o->iodepth * per_req,
+		j->indirect ? "" : " (direct chains)", o->ring_size,
+		j->indirect ? "" : " or use indirect descriptors");
+	return -EINVAL;
+}
+
+/* Rings (desc, avail, used, indirect tables, commands) and the buffers. */
+static uint64_t perf_mem_size(const struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	uint64_t per_queue, need;
+
+	per_queue = (uint64_t)o->ring_size * (16 + VU_IND_MAX * 16 + 64 + 8) +
+		    4 * 4096;
+	need = o->queues * (per_queue + (uint64_t)o->iodepth * o->bs) + MIB;
+	return (need + 2 * MIB - 1) / (2 * MIB) * (2 * MIB);
+}
+
+static int perf_thread_alloc(struct perf_job *j, struct perf_thread *t)
+{
+	const struct perf_opts *o = j->o;
+	unsigned int i, k;
+
+	t->reqs = calloc(o->iodepth, sizeof(*t->reqs));
+	t->free = calloc(o->iodepth, sizeof(*t->free));
+	if (!t->reqs || !t->free)
+		return -ENOMEM;
+	for (i = 0; i < o->iodepth; i++) {
+		struct perf_req *r = &t->reqs[i];
+		uint64_t gpa = vu_alloc(&j->f, 0, o->bs, 4096);
+
+		if (!gpa)
+			return -ENOMEM;
+		r->buf = vu_gpa(&j->f, gpa, o->bs);
+		r->blk.ndata = j->nseg;
+		for (k = 0; k < j->nseg; k++) {
+			uint32_t off = k * j->seg_len;
+
+			r->blk.data[k] = (struct vu_buf){
+				.gpa = gpa + off,
+				.len = o->bs - off < j->seg_len ?
+				       o->bs - off : j->seg_len,
+			};
+		}
+		r->blk.flags = j->indirect ? VU_CHAIN_INDIRECT : 0;
+	}
+	return 0;
+}
+
+static int perf_threads_alloc(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	unsigned int i;
+
+	j->threads = aligned_alloc(64, o->queues * sizeof(*j->threads));
+	if (!j->threads)
+		return -ENOMEM;
+	memset(j->threads, 0, o->queues * sizeof(*j->threads));
+	for (i = 0; i < o->queues; i++) {
+		struct perf_thread *t = &j->threads[i];
+
+		t->job = j;
+		t->index = i;
+		t->q = j->f.queues[i];
+		if (perf_thread_alloc(j, t)) {
+			fprintf(stderr, "vdev-perf: out of memory for queue %u's requests\n",
+				i);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int perf_memory(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	int ret;
+
+	ret = vu_mem_create(&j->f, 1, perf_mem_size(j), 0, false);
+	if (ret)
+		return perf_dev_fail(j, ret, "guest memory");
+	ret = vu_queues_create(&j->f, o->queues, o->ring_size, j->features);
+	if (ret)
+		return perf_dev_fail(j, ret, "rings");
+	return perf_threads_alloc(j);
+}
+
+int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
+{
+	int ret;
+
+	j->o = o;
+	vu_init(&j->f);
+	j->f.protocol_mask = PERF_PROTOCOL;
+	ret = vu_open(&j->f, o->socket, o->connect_ms);
+	if (ret)
+		return perf_dev_fail(j, ret, "connect");
+	ret = vu_qemu72_realize(&j->f, o->queues, VU_REALIZE_OPENED, &j->cfg);
+	if (ret)
+		return perf_dev_fail(j, ret, "realize");
+	ret = perf_features(j);
+	if (!ret)
+		ret = perf_geometry(j);
+	if (!ret)
+		ret = perf_segments(j);
+	if (!ret)
+		ret = perf_ring_fits(j);
+	if (!ret)
+		ret = perf_memory(j);
+	if (ret)
+		return ret;
+	ret = vu_dev_start(&j->f, j->features);
+	if (ret)
+		return perf_dev_fail(j, ret, "start");
+	return 0;
+}
+
+void perf_dev_close(struct perf_job *j)
+{
+	unsigned int i;
+
+	/* QEMU's stop: the back end drains and hands the rings back. */
+	if (j->f.fd >= 0 && j->f.nqueues && j->f.queues[0]->started &&
+	    vu_dev_stop(&j->f))
+		fprintf(stderr, "vdev-perf: stop: %s\n", j->f.err);
+	vu_close(&j->f);
+	if (j->threads)
+		for (i = 0; i < j->o->queues; i++) {
+			free(j->threads[i].reqs);
+			free(j->threads[i].free);
+		}
+	free(j->threads);
+	j->threads = NULL;
+	vu_queues_destroy(&j->f);
+	vu_mem_destroy(&j->f);
+}
