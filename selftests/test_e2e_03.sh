@@ -62,6 +62,10 @@ if wait_guest 2 rw; then
 	expect_match "the session outlives vdevd: $ctrl is still running" \
 		"$(vdevctl ctrl show "$ctrl" 2>&1)" 'state: running'
 else
+	# A boot that crashed on every try is the bench's failure (skip).
+	wait "$runner"
+	e2e_rc=$(cat "$vdev_tmp/run.rc" 2>/dev/null || echo 1)
+	e2e_bench_failed
 	fail "the guest reaches its second rw step"
 fi
 

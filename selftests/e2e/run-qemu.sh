@@ -36,8 +36,9 @@
 #
 # Prints "# " lines (timings, the guest's verdict) on stdout.
 # Exit: 0 the guest printed "VDEV-E2E: PASS"; 1 it failed, crashed, or
-# timed out (the reason on stderr); 2 usage; 4 QEMU or the guest's
-# ingredients are missing.
+# timed out (the reason on stderr); 2 usage; 3 every boot crashed before
+# the guest's init ran (nested TCG, see README: nothing was tested);
+# 4 QEMU or the guest's ingredients are missing.
 set -uo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -240,7 +241,9 @@ elif ((timed_out)); then
 	[[ -s $log ]] ||
 		err "not one byte on the console: QEMU never started the guest (a vhost-user back end that does not answer at realize?)"
 elif early_crash "$log"; then
-	err "the guest kernel crashed during boot, before its init ran (see $log)"
+	# Every boot died before the guest's init: nothing of the test ran.
+	err "the guest kernel crashed during boot, before its init ran, $attempt times (see $log): the bench, not the back end"
+	exit 3
 elif [[ -z $booted ]]; then
 	err "QEMU exited after $wait_s s before the guest's init ran (see $log)"
 else
