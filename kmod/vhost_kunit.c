@@ -10,6 +10,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
+#include "kunit_util.h"
 #include "vhost.h"
 
 #define VDEV_T_QUEUES		2
@@ -61,13 +62,7 @@ static void vdev_vhost_exit(struct kunit *test)
 }
 
 #define F(bit)	BIT_ULL(bit)
-#define VDEV_T_BASE_FEATURES						\
-	(F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_PACKED) |		\
-	 F(VIRTIO_RING_F_INDIRECT_DESC) | F(VIRTIO_RING_F_EVENT_IDX) |	\
-	 F(VDEV_VU_F_PROTOCOL_FEATURES) | F(VIRTIO_BLK_F_SIZE_MAX) |	\
-	 F(VIRTIO_BLK_F_SEG_MAX) | F(VIRTIO_BLK_F_BLK_SIZE) |		\
-	 F(VIRTIO_BLK_F_TOPOLOGY) | F(VIRTIO_BLK_F_MQ) |		\
-	 F(VIRTIO_BLK_F_WRITE_ZEROES))
+#define VDEV_T_BASE_FEATURES	VDEV_KUNIT_BLK_BASE_FEATURES
 
 /* Without a disk, exactly what every virtio-blk controller offers. */
 static void vdev_vhost_get_features_test(struct kunit *test)

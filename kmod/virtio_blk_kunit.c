@@ -19,6 +19,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
+#include "kunit_util.h"
 #include "mem.h"
 #include "poller.h"
 
@@ -42,13 +43,7 @@
 #define ID_SENTINEL	0xee
 
 #define F(bit)		BIT_ULL(bit)
-#define BT_ALWAYS							\
-	(F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_PACKED) |		\
-	 F(VIRTIO_RING_F_INDIRECT_DESC) | F(VIRTIO_RING_F_EVENT_IDX) |	\
-	 F(VDEV_VU_F_PROTOCOL_FEATURES) | F(VIRTIO_BLK_F_SIZE_MAX) |	\
-	 F(VIRTIO_BLK_F_SEG_MAX) | F(VIRTIO_BLK_F_BLK_SIZE) |		\
-	 F(VIRTIO_BLK_F_TOPOLOGY) | F(VIRTIO_BLK_F_MQ) |		\
-	 F(VIRTIO_BLK_F_WRITE_ZEROES))
+#define BT_ALWAYS	VDEV_KUNIT_BLK_BASE_FEATURES
 
 /* What reached the disk: bits of vdev_bt_disk.seen. */
 #define S_READ		BIT(0)	/* a read with data */
@@ -146,8 +141,6 @@ struct vdev_bt_hdr {
 	__le64 sector;
 };
 
-KUNIT_DEFINE_ACTION_WRAPPER(vdev_bt_fput, fput, struct file *);
-KUNIT_DEFINE_ACTION_WRAPPER(vdev_bt_mem_put, vdev_mem_put, struct vdev_mem *);
 KUNIT_DEFINE_ACTION_WRAPPER(vdev_bt_ctrl_put, vdev_ctrl_put,
 			    struct vdev_ctrl *);
 KUNIT_DEFINE_ACTION_WRAPPER(vdev_bt_vfree, vfree, const void *);
@@ -322,23 +315,11 @@ static void vdev_bt_disk_add(struct vdev_bt *t, const struct vdev_bt_disk_cfg *c
 
 static void vdev_bt_mem_init(struct vdev_bt *t)
 {
-	struct vdev_mem_desc md = { .gpa = MEM_GPA, .size = MEM_SIZE };
 	struct kunit *test = t->test;
-	struct vdev_mem_region *r;
 	u8 buf[256];
 	u32 off, i;
 
-	md.file = shmem_file_setup("vdev-kunit", MEM_SIZE, VM_NORESERVE);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(md.file));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_bt_fput,
-							md.file), 0);
-	r = vdev_mem_region_pin(&md, U64_MAX);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(r));
-	t->mem = vdev_mem_create(&r, 1, U64_MAX);
-	vdev_mem_region_put(r);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t->mem));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_bt_mem_put,
-							t->mem), 0);
+	t->mem = vdev_kunit_mem(test, MEM_GPA, MEM_SIZE);
 	t->gen.mem = t->mem;
 	for (off = 0; off < DATA_SIZE; off += sizeof(buf)) {
 		for (i = 0; i < sizeof(buf); i++)

@@ -5,12 +5,12 @@
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
-#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <uapi/linux/virtio_config.h>
 #include <uapi/linux/virtio_ring.h>
 
 #include "vdev.h"
+#include "kunit_util.h"
 #include "mem.h"
 #include "vring.h"
 
@@ -36,10 +36,6 @@
 #define P_AVAIL		BIT(VRING_PACKED_DESC_F_AVAIL)
 #define P_USED		BIT(VRING_PACKED_DESC_F_USED)
 
-KUNIT_DEFINE_ACTION_WRAPPER(vdev_vring_test_fput, fput, struct file *);
-KUNIT_DEFINE_ACTION_WRAPPER(vdev_vring_test_put, vdev_mem_put,
-			    struct vdev_mem *);
-
 struct vdev_vt {
 	struct kunit *test;
 	struct vdev_mem *mem;
@@ -52,21 +48,8 @@ struct vdev_vt {
 
 static void vdev_vt_init(struct kunit *test, struct vdev_vt *t, u64 features)
 {
-	struct vdev_mem_desc d = { .gpa = MEM_GPA, .size = MEM_SIZE, .uva = 0 };
-	struct vdev_mem_region *r;
-
 	t->test = test;
-	d.file = shmem_file_setup("vdev-kunit", MEM_SIZE, VM_NORESERVE);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(d.file));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_vring_test_fput,
-							d.file), 0);
-	r = vdev_mem_region_pin(&d, U64_MAX);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(r));
-	t->mem = vdev_mem_create(&r, 1, U64_MAX);
-	vdev_mem_region_put(r);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t->mem));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_vring_test_put,
-							t->mem), 0);
+	t->mem = vdev_kunit_mem(test, MEM_GPA, MEM_SIZE);
 	KUNIT_ASSERT_EQ(test, vdev_vring_setup(&t->vr, t->mem, features, NUM,
 					       DESC, AVAIL, USED), 0);
 	t->chain.bufs = t->bufs;
