@@ -57,7 +57,7 @@ dkms-check:
 	$(TESTING)/dkms-check.sh
 
 demo: deps all
-	$(TESTING)/vm-run --timeout 1200 -- $(TESTING)/demo.sh
+	$(TESTING)/vm-run --timeout 3600 -- $(TESTING)/demo.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m clean
