@@ -188,30 +188,18 @@ static int vdev_blk_take_head(struct vdev_req *req,
 	return 0;
 }
 
-/*
- * Empty buffers carry nothing, and at the end they would put the status
- * byte before the buffer the guest offered: drop them all.
- */
-static void vdev_blk_drop_empty(struct vdev_vring_chain *chain)
-{
-	u32 i, n = 0;
-
-	for (i = 0; i < chain->nbufs; i++)
-		if (chain->bufs[i].len)
-			chain->bufs[n++] = chain->bufs[i];
-	chain->nbufs = n;
-}
-
 /* The status byte: the last byte of the last, writable, buffer. */
 static int vdev_blk_take_status(struct vdev_req *req,
 				struct vdev_vring_chain *chain)
 {
 	struct vdev_vring_buf *last;
 
-	vdev_blk_drop_empty(chain);
 	if (!chain->in_len || !chain->nbufs)
 		return -EINVAL;
 	last = &chain->bufs[chain->nbufs - 1];
+	/* An empty last buffer has no last byte: no status byte at all. */
+	if (!last->len)
+		return -EINVAL;
 	req->status_gpa = last->gpa + last->len - 1;
 	req->written = 1;
 	chain->in_len--;

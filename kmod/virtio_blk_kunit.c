@@ -854,10 +854,10 @@ static const struct vdev_bt_shape_case vdev_bt_shape_cases[] = {
 	{ "empty chain", T_IN, 0, {}, OK, 0, 0, 0, 0 },
 	{ "empty buffer after the status byte", T_IN, 24,
 	  { R(HDR, 16), W(DATA, 512), W(STATUS, 1), W(STATUS + 64, 0) },
-	  OK, STATUS, 513, S_READ, 512 },
+	  OK, 0, 0, 0, 0 },
 	{ "empty data buffer", T_IN, 24,
 	  { R(HDR, 16), W(DATA + 4096, 0), W(DATA, 512), W(STATUS, 1) },
-	  OK, STATUS, 513, S_READ, 512 },
+	  IOERR, STATUS, 1, 0, 0 },
 };
 
 static void vdev_bt_shape_desc(const struct vdev_bt_shape_case *c, char *desc)
