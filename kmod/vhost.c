@@ -116,7 +116,9 @@ static void vdev_bind_fds_put(struct vdev_bind_fds *f)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		put_unused_fd(f->fd[i]);
+		/* -1: never reserved, or installed and no longer ours. */
+		if (f->fd[i] >= 0)
+			put_unused_fd(f->fd[i]);
 		if (f->file[i])
 			fput(f->file[i]);
 	}
