@@ -42,6 +42,8 @@ static const char perf_usage[] =
 "                       every read of the run against it (writes write a\n"
 "                       second pattern), read the range back at the end\n"
 "  --seed N             for the random offsets and patterns\n"
+"  --idle               issue no I/O: start the device and sit idle for\n"
+"                       --runtime, to measure what the back end burns\n"
 "\n"
 "Device\n"
 "  --socket PATH        the back end's vhost-user socket (required)\n"
@@ -76,7 +78,7 @@ enum {
 	OPT_IOS, OPT_OFFSET, OPT_SIZE, OPT_VERIFY, OPT_SEED, OPT_SOCKET,
 	OPT_RING, OPT_RING_SIZE, OPT_INDIRECT, OPT_EVENT_IDX, OPT_NOTIFY,
 	OPT_CONNECT, OPT_BACKEND_PID, OPT_BACKEND_KTHREADS, OPT_JSON,
-	OPT_PROGRESS, OPT_QUIET,
+	OPT_PROGRESS, OPT_QUIET, OPT_IDLE,
 };
 
 static const struct option perf_options[] = {
@@ -91,6 +93,7 @@ static const struct option perf_options[] = {
 	{ "size",		required_argument, NULL, OPT_SIZE },
 	{ "verify",		no_argument,	   NULL, OPT_VERIFY },
 	{ "seed",		required_argument, NULL, OPT_SEED },
+	{ "idle",		no_argument,	   NULL, OPT_IDLE },
 	{ "socket",		required_argument, NULL, OPT_SOCKET },
 	{ "ring",		required_argument, NULL, OPT_RING },
 	{ "ring-size",		required_argument, NULL, OPT_RING_SIZE },
@@ -221,6 +224,9 @@ static bool perf_opt_workload(struct perf_opts *o, int c, const char *arg)
 	case OPT_SEED:
 		o->seed = perf_parse_size("--seed", arg);
 		break;
+	case OPT_IDLE:
+		o->idle = true;
+		break;
 	default:
 		return false;
 	}
@@ -282,6 +288,8 @@ static void perf_opts_check(struct perf_opts *o)
 		perf_usage_error("%s", "--ring-size: a power of two for a split ring");
 	if (o->ios && o->runtime)
 		perf_usage_error("%s", "--runtime and --ios: one or the other");
+	if (o->idle && (o->ios || o->verify))
+		perf_usage_error("%s", "--idle does no I/O: not with --ios or --verify");
 	if (!o->ios && !o->runtime)
 		o->runtime = 10;
 	if (o->progress < 0)
@@ -438,6 +446,25 @@ static int perf_phase(struct perf_job *j, enum perf_phase phase,
 	return ret;
 }
 
+/* --idle: the rings are live and empty; only the back end may spend CPU. */
+static int perf_idle(struct perf_job *j, struct perf_backend *b,
+		     struct perf_result *r, uint64_t t0, double cpu0)
+{
+	uint64_t ns = (uint64_t)(j->o->runtime * 1e9);
+	struct timespec ts = { .tv_sec = ns / 1000000000,
+			       .tv_nsec = ns % 1000000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	r->elapsed_s = (perf_now_ns() - t0) / 1e9;
+	perf_backend_sample(b, &b->after);
+	r->front_cpu_s = perf_self_cpu_s() - cpu0;
+	perf_hist_init(&r->all);
+	perf_hist_init(&r->lat[0]);
+	perf_hist_init(&r->lat[1]);
+	return 0;
+}
+
 static int perf_measure(struct perf_job *j, struct perf_backend *b,
 			struct perf_result *r)
 {
@@ -449,6 +476,8 @@ static int perf_measure(struct perf_job *j, struct perf_backend *b,
 	perf_backend_sample(b, &b->before);
 	cpu0 = perf_self_cpu_s();
 	t0 = perf_now_ns();
+	if (j->o->idle)
+		return perf_idle(j, b, r, t0, cpu0);
 	ret = perf_threads_start(j, PERF_PHASE_RUN);
 	if (ret)
 		return ret;

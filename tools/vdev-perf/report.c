@@ -94,7 +94,7 @@ void perf_report_text(const struct perf_job *j, const struct perf_result *r,
 	uint64_t ios = perf_ios(&r->st);
 
 	printf("vdev-perf: %s bs=%u iodepth=%u queues=%u ring=%s/%u%s%s %s\n",
-	       perf_rw_name(o->rw), o->bs, o->iodepth, o->queues,
+	       o->idle ? "idle" : perf_rw_name(o->rw), o->bs, o->iodepth, o->queues,
 	       o->packed ? "packed" : "split", o->ring_size,
 	       j->indirect ? " indirect" : "", j->event_idx ? " event-idx" : "",
 	       o->notify ? "notify" : "poll");
@@ -176,6 +176,7 @@ static void perf_json_job(struct json_out *js, const struct perf_job *j)
 	json_f64(js, "runtime_s", o->runtime, 3);
 	json_u64(js, "ios", o->ios);
 	json_bool(js, "verify", o->verify);
+	json_bool(js, "idle", o->idle);
 	json_obj_close(js);
 }
 

@@ -64,6 +64,7 @@ struct perf_opts {
 	uint64_t offset, size;		/* bytes; size 0: to the end */
 	bool notify;			/* sleep on the call eventfd */
 	bool verify;
+	bool idle;			/* no I/O: the back end's idle cost */
 	bool json;
 	int progress;			/* -1: if stderr is a terminal */
 	pid_t backend_pid;		/* 0: from the socket */
