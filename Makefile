@@ -9,7 +9,7 @@ KDIR		?= /lib/modules/$(KVER)/build
 TESTING		:= tools/testing
 
 .PHONY: all module tools deps check check-build checkpatch spec-check \
-	kunit selftests dkms-check demo clean help
+	kunit selftests dkms-check demo bench clean help
 
 all: module tools
 
@@ -17,6 +17,7 @@ help:
 	@echo "make            build kmod/vdev.ko and the tools"
 	@echo "make check      install deps, build (W=1, sparse), checkpatch, spec, KUnit, selftests in the VM, DKMS"
 	@echo "make demo       install deps, build, boot the test VM and serve a RAM disk"
+	@echo "make bench      vdev vs qemu-storage-daemon vs the raw device, in the VM (bench/results/)"
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make selftests  kselftests in the test VM"
 	@echo "KDIR=<tree>     build against another kernel tree"
@@ -58,6 +59,10 @@ dkms-check:
 
 demo: deps all
 	$(TESTING)/vm-run --timeout 3600 -- $(TESTING)/demo.sh
+
+bench: deps all
+	$(TESTING)/deps.sh --bench
+	$(TESTING)/bench-run.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m clean

@@ -7,6 +7,7 @@
 #
 #   tools/testing/deps.sh           install what is missing (as root)
 #   tools/testing/deps.sh --check   list what is missing; exit 1 if any
+#   tools/testing/deps.sh --bench   also what `make bench` needs
 
 set -euo pipefail
 
@@ -26,6 +27,9 @@ PACKAGES=(
 	python3-yaml python3-jsonschema
 )
 
+# `make bench` only: the plot and the profiles
+BENCH_PACKAGES=(gnuplot-nox linux-perf)
+
 # dpkg's abbreviated status is "<want><state><err>": installed means the
 # second letter is 'i' (covers held packages too).  One dpkg-query for the
 # whole list; unknown packages print nothing and count as missing.
@@ -44,9 +48,10 @@ main() {
 	local check=0 missing=() still=()
 	case ${1:-} in
 	--check) check=1 ;;
+	--bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
 	"") ;;
 	*)
-		echo "usage: $0 [--check]" >&2
+		echo "usage: $0 [--check | --bench]" >&2
 		exit 2
 		;;
 	esac
