@@ -20,6 +20,7 @@
 #include <linux/file.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/virtio_blk.h>
 
@@ -361,8 +362,9 @@ static bool vdev_queue_poll(struct vdev_queue *q)
 			vdev_queue_rearm(q);
 	}
 	busy |= vdev_queue_poll_bios(q);
+	/* No clock read on a busy pass: the idle window opens when work ends. */
 	if (busy)
-		q->idle_since = ktime_get();
+		q->idle_since = 0;
 	return busy;
 }
 
@@ -391,7 +393,7 @@ static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
 	switch (cmd->op) {
 	case VDEV_CMD_ATTACH:
 		list_add_tail(&q->pnode, &p->queues);
-		q->idle_since = ktime_get();
+		q->idle_since = 0;
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
 			vdev_queue_rearm(q);
 		} else {
@@ -453,15 +455,33 @@ static bool vdev_poller_has_work(struct vdev_poller *p)
 }
 
 /*
+ * Has an adaptive queue been idle for its poll-idle-us? The first idle
+ * pass opens the window. local_clock() rather than ktime_get(): this runs
+ * on every idle pass, and the clocksource may be slow to read (HPET, or
+ * anything a hypervisor traps); the poller's own CPU clock is enough to
+ * time a window of microseconds.
+ */
+static bool vdev_queue_idle_long(struct vdev_queue *q, u64 now)
+{
+	u64 idle_ns = (u64)q->session->ctrl->cfg.poll_idle_us * NSEC_PER_USEC;
+
+	if (!q->idle_since) {
+		q->idle_since = now;
+		return !idle_ns;
+	}
+	/* A poller that moved CPU may see the other's clock a bit behind. */
+	return (s64)(now - q->idle_since) >= (s64)idle_ns;
+}
+
+/*
  * May the poller sleep? Not while an always-polled queue is served or an
  * adaptive one has been idle for less than its poll-idle-us; and only once
  * every ring was told to notify and was seen empty after that.
  */
 static bool vdev_poller_may_sleep(struct vdev_poller *p)
 {
-	ktime_t now = ktime_get();
+	u64 now = local_clock();
 	struct vdev_queue *q;
-	u64 idle_ns;
 
 	list_for_each_entry(q, &p->queues, pnode) {
 		/* Polled bios complete only if we poll: never sleep on them. */
@@ -471,9 +491,8 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 			continue;
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_ALWAYS) || q->cur_nofd)
 			return false;
-		idle_ns = (u64)q->session->ctrl->cfg.poll_idle_us * NSEC_PER_USEC;
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_ADAPTIVE) &&
-		    ktime_to_ns(ktime_sub(now, q->idle_since)) < idle_ns)
+		    !vdev_queue_idle_long(q, now))
 			return false;
 	}
 	list_for_each_entry(q, &p->queues, pnode) {

@@ -101,7 +101,8 @@ struct vdev_queue_stats {
  * @polled_inflight: entries in @polled (poller only)
  * @stopping: set by the STOP command: fetch nothing more (poller only)
  * @broken: ring memory failed or the ring is corrupt: fetch nothing
- * @idle_since: ktime of the last work, for adaptive polling (poller only)
+ * @idle_since: local_clock() of the first idle pass since the last work,
+ *	0 while there is work: adaptive polling's window (poller only)
  * @notify_on: notifications enabled (poller only)
  * @ctl_*: what the control path wants; the poller takes it on SYNC
  * @cur_call: the call eventfd the poller signals (poller only)
@@ -153,7 +154,7 @@ struct vdev_queue {
 	u32 polled_inflight;
 	bool stopping;
 	bool broken;
-	ktime_t idle_since;
+	u64 idle_since;
 	bool notify_on;
 	struct vdev_mem_gen *ctl_gen;
 	struct eventfd_ctx *cur_call;
