@@ -10,6 +10,9 @@
  * is not a process: vdevd only carries the control messages, and the data
  * path runs in the module's polling kthreads ("vdev-poll/CPU", see
  * kmod/poller.c), found by name among the children of kthreadd.
+ * vhost-scsi's work runs in its vhost workers, "vhost-PID" after the
+ * owner's pid: since Linux 6.4 threads of the owner (vdev-perf itself,
+ * so its own CPU time includes theirs), kthreads before.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -96,34 +99,50 @@ static bool perf_is_pid(const char *name)
 	return true;
 }
 
-/* The process's total, and each of its threads. */
-static int perf_sample_process(struct perf_backend *b,
-			       struct perf_cpu_sample *s)
+/*
+ * The threads of b->pid: each one, or with @prefix only those whose name
+ * starts so, summed into s->ticks.
+ */
+static void perf_sample_tasks(struct perf_backend *b, struct perf_cpu_sample *s,
+			      const char *prefix)
 {
 	char path[300], comm[32];
 	struct dirent *de;
 	uint64_t ticks;
 	DIR *dir;
-	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", b->pid);
-	ret = perf_stat_read(path, NULL, 0, NULL, &s->ticks);
-	if (ret)
-		return ret;
 	snprintf(path, sizeof(path), "/proc/%d/task", b->pid);
 	dir = opendir(path);
 	if (!dir)
-		return 0;
+		return;
 	while ((de = readdir(dir))) {
 		if (!perf_is_pid(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", b->pid,
 			 de->d_name);
-		if (!perf_stat_read(path, comm, sizeof(comm), NULL, &ticks))
-			perf_task_add(s, atoi(de->d_name), comm, ticks);
+		if (perf_stat_read(path, comm, sizeof(comm), NULL, &ticks))
+			continue;
+		if (prefix && strncmp(comm, prefix, strlen(prefix)))
+			continue;
+		perf_task_add(s, atoi(de->d_name), comm, ticks);
+		if (prefix)
+			s->ticks += ticks;
 	}
 	closedir(dir);
-	return 0;
+}
+
+/* The process's total, and each of its threads. */
+static int perf_sample_process(struct perf_backend *b,
+			       struct perf_cpu_sample *s)
+{
+	char path[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", b->pid);
+	ret = perf_stat_read(path, NULL, 0, NULL, &s->ticks);
+	if (!ret)
+		perf_sample_tasks(b, s, NULL);
+	return ret;
 }
 
 /* Every kthread whose name starts with the prefix. */
@@ -164,9 +183,37 @@ int perf_backend_sample(struct perf_backend *b, struct perf_cpu_sample *s)
 		return perf_sample_process(b, s);
 	case PERF_BACKEND_KTHREADS:
 		return perf_sample_kthreads(b, s);
+	case PERF_BACKEND_THREADS:
+		perf_sample_tasks(b, s, b->kthreads);
+		return 0;
 	default:
 		return 0;
 	}
+}
+
+int perf_backend_pin(struct perf_backend *b, const cpu_set_t *cpus)
+{
+	struct perf_cpu_sample *s = calloc(1, sizeof(*s));
+	unsigned int i;
+	int ret = 0;
+
+	if (!s)
+		return -ENOMEM;
+	perf_backend_sample(b, s);
+	if (!s->ntasks) {
+		fprintf(stderr, "vdev-perf: --backend-cpus: no back end thread to move (%s)\n",
+			b->why[0] ? b->why : b->kthreads);
+		ret = -ESRCH;
+	}
+	for (i = 0; i < s->ntasks && !ret; i++) {
+		if (!sched_setaffinity(s->tasks[i].pid, sizeof(*cpus), cpus))
+			continue;
+		ret = -errno;
+		fprintf(stderr, "vdev-perf: --backend-cpus: moving %s (%d): %s\n",
+			s->tasks[i].comm, s->tasks[i].pid, strerror(errno));
+	}
+	free(s);
+	return ret;
 }
 
 static void perf_comm_of(pid_t pid, char *comm, size_t len)
@@ -179,16 +226,32 @@ static void perf_comm_of(pid_t pid, char *comm, size_t len)
 		snprintf(comm, len, "?");
 }
 
-static bool perf_kthreads_exist(struct perf_backend *b)
+/* Does the back end taken as @kind have a task now? Sets b->kind if so. */
+static bool perf_backend_try(struct perf_backend *b, int kind)
 {
 	struct perf_cpu_sample *s = calloc(1, sizeof(*s));
 	bool found;
 
 	if (!s)
 		return false;
-	found = !perf_sample_kthreads(b, s) && s->ntasks;
+	b->kind = kind;
+	found = !perf_backend_sample(b, s) && s->ntasks;
+	if (!found)
+		b->kind = PERF_BACKEND_NONE;
 	free(s);
 	return found;
+}
+
+/* vhost-scsi: our own vhost workers, threads or (before 6.4) kthreads. */
+static void perf_backend_vhost(struct perf_backend *b)
+{
+	b->pid = getpid();
+	snprintf(b->comm, sizeof(b->comm), "vhost-scsi");
+	snprintf(b->kthreads, sizeof(b->kthreads), "vhost-%d", b->pid);
+	if (!perf_backend_try(b, PERF_BACKEND_THREADS) &&
+	    !perf_backend_try(b, PERF_BACKEND_KTHREADS))
+		snprintf(b->why, sizeof(b->why), "no vhost worker named %s",
+			 b->kthreads);
 }
 
 void perf_backend_find(struct perf_backend *b, const struct perf_opts *o,
@@ -198,6 +261,10 @@ void perf_backend_find(struct perf_backend *b, const struct perf_opts *o,
 	socklen_t len = sizeof(cred);
 
 	b->kind = PERF_BACKEND_NONE;
+	if (o->vhost_scsi && !o->backend_pid && !o->backend_kthreads) {
+		perf_backend_vhost(b);
+		return;
+	}
 	snprintf(b->kthreads, sizeof(b->kthreads), "%s",
 		 o->backend_kthreads ?: PERF_VDEV_KTHREADS);
 	if (!getsockopt(sock_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
@@ -211,9 +278,7 @@ void perf_backend_find(struct perf_backend *b, const struct perf_opts *o,
 	} else if (o->backend_kthreads || !strcmp(b->comm, "vdevd") ||
 		   b->pid <= 0) {
 		/* vdevd serves the socket; the kernel does the I/O. */
-		if (perf_kthreads_exist(b))
-			b->kind = PERF_BACKEND_KTHREADS;
-		else
+		if (!perf_backend_try(b, PERF_BACKEND_KTHREADS))
 			snprintf(b->why, sizeof(b->why), "no kthread named %s*",
 				 b->kthreads);
 	} else {

@@ -2,7 +2,9 @@
 /*
  * vdev-perf: the device, as QEMU 7.2 and a Linux guest set it up: realize
  * (tools/lib/vu), the features a virtio-blk driver acks, guest memory for
- * the rings and every request's buffer, the rings started.
+ * the rings and every request's buffer, the rings started; and the
+ * virtio-blk requests. scsi.c sets a vhost-scsi device up from the same
+ * steps.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,9 +56,9 @@ static bool perf_writes(const struct perf_opts *o)
 }
 
 /* Report a failure of the front end with its reason. */
-static int perf_dev_fail(struct perf_job *j, int ret, const char *what)
+int perf_dev_fail(struct perf_job *j, int ret, const char *what)
 {
-	fprintf(stderr, "vdev-perf: %s: %s: %s\n", j->o->socket, what,
+	fprintf(stderr, "vdev-perf: %s: %s: %s\n", j->name, what,
 		j->f.err[0] ? j->f.err : strerror(-ret));
 	return ret;
 }
@@ -66,16 +68,18 @@ static bool perf_want(enum perf_tri t, uint64_t offered, unsigned int bit)
 	return t != PERF_OFF && (offered & PERF_BIT(bit));
 }
 
-/* The features to ack; -EOPNOTSUPP when one the options need is missing. */
-static int perf_features(struct perf_job *j)
+/*
+ * The ring features both devices ack, as a Linux guest does: VERSION_1,
+ * RING_PACKED if asked for, EVENT_IDX and INDIRECT_DESC as offered unless
+ * turned off. -EOPNOTSUPP when one the options need is missing.
+ */
+int perf_ring_features(struct perf_job *j, uint64_t offered)
 {
 	const struct perf_opts *o = j->o;
-	uint64_t offered = j->f.features;
 
 	/* Kept for the report: vu_close() forgets the negotiation. */
 	j->offered = offered;
-	j->protocol = j->f.acked_protocol;
-	j->features = offered & PERF_FEATURES;
+	j->features = PERF_BIT(VIRTIO_F_VERSION_1);
 	if (!(offered & PERF_BIT(VIRTIO_F_VERSION_1)))
 		return perf_dev_fail(j, -EOPNOTSUPP, "VERSION_1 not offered");
 	if (o->packed && !(offered & PERF_BIT(VIRTIO_F_RING_PACKED)))
@@ -92,6 +96,21 @@ static int perf_features(struct perf_job *j)
 		j->features |= PERF_BIT(VIRTIO_RING_F_EVENT_IDX);
 	if (j->indirect)
 		j->features |= PERF_BIT(VIRTIO_RING_F_INDIRECT_DESC);
+	return 0;
+}
+
+/* ... and virtio-blk's. */
+static int perf_blk_features(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	uint64_t offered = j->f.features;
+	int ret;
+
+	j->protocol = j->f.acked_protocol;
+	ret = perf_ring_features(j, offered);
+	if (ret)
+		return ret;
+	j->features |= offered & PERF_FEATURES;
 	if (o->queues > 1 && !(offered & PERF_BIT(VIRTIO_BLK_F_MQ)))
 		return perf_dev_fail(j, -EOPNOTSUPP, "several queues wanted, MQ not offered");
 	if (perf_writes(o) || o->verify) {
@@ -101,16 +120,12 @@ static int perf_features(struct perf_job *j)
 	return 0;
 }
 
-/* The disk's geometry from the config space, and the range to use. */
-static int perf_geometry(struct perf_job *j)
+/* The range to use, from j->capacity and j->blk_size. */
+int perf_range(struct perf_job *j)
 {
 	const struct perf_opts *o = j->o;
 	uint64_t end;
 
-	j->capacity = j->cfg.capacity * PERF_SECTOR;
-	j->blk_size = PERF_SECTOR;
-	if (j->features & PERF_BIT(VIRTIO_BLK_F_BLK_SIZE) && j->cfg.blk_size)
-		j->blk_size = j->cfg.blk_size;
 	if (o->bs % j->blk_size || o->offset % j->blk_size) {
 		fprintf(stderr, "vdev-perf: --bs %u and --offset %llu must be multiples of the disk's %u-byte blocks\n",
 			o->bs, (unsigned long long)o->offset, j->blk_size);
@@ -132,6 +147,16 @@ static int perf_geometry(struct perf_job *j)
 	j->first = o->offset / o->bs;
 	j->nblocks = (end - o->offset) / o->bs;
 	return 0;
+}
+
+/* The disk's geometry from the config space. */
+static int perf_geometry(struct perf_job *j)
+{
+	j->capacity = j->cfg.capacity * PERF_SECTOR;
+	j->blk_size = PERF_SECTOR;
+	if (j->features & PERF_BIT(VIRTIO_BLK_F_BLK_SIZE) && j->cfg.blk_size)
+		j->blk_size = j->cfg.blk_size;
+	return perf_range(j);
 }
 
 /* Data buffers per request: the device's segment limits. */
@@ -158,7 +183,7 @@ static int perf_segments(struct perf_job *j)
 }
 
 /* Descriptors a request takes in the ring: 1 indirect, or one a buffer. */
-static int perf_ring_fits(struct perf_job *j)
+int perf_ring_fits(struct perf_job *j)
 {
 	const struct perf_opts *o = j->o;
 	unsigned int per_req = j->indirect ? 1 : j->nseg + 2;
@@ -172,22 +197,44 @@ static int perf_ring_fits(struct perf_job *j)
 	return -EINVAL;
 }
 
-/* Rings (desc, avail, used, indirect tables, commands) and the buffers. */
+/*
+ * Rings (desc, avail, used, indirect tables, commands; virtio-scsi's
+ * control and event queues too), the buffers and each request's own
+ * command area (virtio-scsi).
+ */
 static uint64_t perf_mem_size(const struct perf_job *j)
 {
 	const struct perf_opts *o = j->o;
-	uint64_t per_queue, need;
+	uint64_t per_ring, need;
 
-	per_queue = (uint64_t)o->ring_size * (16 + VU_IND_MAX * 16 + 64 + 8) +
-		    4 * 4096;
-	need = o->queues * (per_queue + (uint64_t)o->iodepth * o->bs) + MIB;
+	per_ring = (uint64_t)o->ring_size * (16 + VU_IND_MAX * 16 + 64 + 8) +
+		   4 * 4096;
+	need = (o->queues + j->q_first) * per_ring +
+	       o->queues * (uint64_t)o->iodepth * (o->bs + 256) + MIB;
 	return (need + 2 * MIB - 1) / (2 * MIB) * (2 * MIB);
+}
+
+unsigned int perf_req_bufs(const struct perf_job *j, uint64_t gpa,
+			   struct vu_buf *data)
+{
+	uint32_t bs = j->o->bs;
+	unsigned int k;
+
+	for (k = 0; k < j->nseg; k++) {
+		uint32_t off = k * j->seg_len;
+
+		data[k] = (struct vu_buf){
+			.gpa = gpa + off,
+			.len = bs - off < j->seg_len ? bs - off : j->seg_len,
+		};
+	}
+	return j->nseg;
 }
 
 static int perf_thread_alloc(struct perf_job *j, struct perf_thread *t)
 {
 	const struct perf_opts *o = j->o;
-	unsigned int i, k;
+	unsigned int i;
 
 	t->reqs = calloc(o->iodepth, sizeof(*t->reqs));
 	t->free = calloc(o->iodepth, sizeof(*t->free));
@@ -200,22 +247,13 @@ static int perf_thread_alloc(struct perf_job *j, struct perf_thread *t)
 		if (!gpa)
 			return -ENOMEM;
 		r->buf = vu_gpa(&j->f, gpa, o->bs);
-		r->blk.ndata = j->nseg;
-		for (k = 0; k < j->nseg; k++) {
-			uint32_t off = k * j->seg_len;
-
-			r->blk.data[k] = (struct vu_buf){
-				.gpa = gpa + off,
-				.len = o->bs - off < j->seg_len ?
-				       o->bs - off : j->seg_len,
-			};
-		}
-		r->blk.flags = j->indirect ? VU_CHAIN_INDIRECT : 0;
+		if (j->ops->req_init(j, r, gpa))
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-static int perf_threads_alloc(struct perf_job *j)
+int perf_threads_alloc(struct perf_job *j)
 {
 	const struct perf_opts *o = j->o;
 	unsigned int i;
@@ -229,7 +267,7 @@ static int perf_threads_alloc(struct perf_job *j)
 
 		t->job = j;
 		t->index = i;
-		t->q = j->f.queues[i];
+		t->q = j->f.queues[j->q_first + i];
 		if (perf_thread_alloc(j, t)) {
 			fprintf(stderr, "vdev-perf: out of memory for queue %u's requests\n",
 				i);
@@ -239,7 +277,8 @@ static int perf_threads_alloc(struct perf_job *j)
 	return 0;
 }
 
-static int perf_memory(struct perf_job *j)
+/* Guest memory and the rings, virtio-scsi's control and event queues too. */
+int perf_rings(struct perf_job *j)
 {
 	const struct perf_opts *o = j->o;
 	int ret;
@@ -247,18 +286,71 @@ static int perf_memory(struct perf_job *j)
 	ret = vu_mem_create(&j->f, 1, perf_mem_size(j), 0, false);
 	if (ret)
 		return perf_dev_fail(j, ret, "guest memory");
-	ret = vu_queues_create(&j->f, o->queues, o->ring_size, j->features);
+	ret = vu_queues_create(&j->f, j->q_first + o->queues, o->ring_size,
+			       j->features);
 	if (ret)
 		return perf_dev_fail(j, ret, "rings");
-	return perf_threads_alloc(j);
+	return 0;
 }
 
-int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
+/* --- virtio-blk requests ---------------------------------------------------- */
+
+static int perf_blk_req_init(struct perf_job *j, struct perf_req *r,
+			     uint64_t gpa)
 {
+	r->blk.ndata = perf_req_bufs(j, gpa, r->blk.data);
+	r->blk.flags = j->indirect ? VU_CHAIN_INDIRECT : 0;
+	return 0;
+}
+
+static int perf_blk_submit(const struct perf_job *j, struct vu_queue *q,
+			   struct perf_req *r)
+{
+	r->blk.type = r->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+	r->blk.sector = r->block * j->o->bs / PERF_SECTOR;
+	return vu_blk_submit(q, &r->blk);
+}
+
+static int perf_blk_poll(struct vu_queue *q, struct perf_req **r)
+{
+	/* The request is the slot's first member: the cookie is both. */
+	return vu_blk_poll(q, (struct vu_blk_req **)r);
+}
+
+static enum perf_result_kind perf_blk_result(const struct perf_job *j,
+					     const struct perf_req *r)
+{
+	/* The status byte, and the data for a read. */
+	uint32_t want_len = r->write ? 1 : j->o->bs + 1;
+
+	if (r->blk.status != VIRTIO_BLK_S_OK)
+		return PERF_REQ_ERROR;
+	return r->blk.used_len == want_len ? PERF_REQ_OK : PERF_REQ_BAD_LEN;
+}
+
+static void perf_blk_describe(const struct perf_req *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "status %u (%s)", r->blk.status,
+		 vu_blk_status_name(r->blk.status));
+}
+
+static const struct perf_dev_ops perf_blk_ops = {
+	.req_init = perf_blk_req_init,
+	.submit = perf_blk_submit,
+	.poll = perf_blk_poll,
+	.result = perf_blk_result,
+	.describe = perf_blk_describe,
+};
+
+/* --- the device ------------------------------------------------------------- */
+
+static int perf_blk_open(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
 	int ret;
 
-	j->o = o;
-	vu_init(&j->f);
+	j->ops = &perf_blk_ops;
+	snprintf(j->name, sizeof(j->name), "%s", o->socket);
 	j->f.protocol_mask = PERF_PROTOCOL;
 	ret = vu_open(&j->f, o->socket, o->connect_ms);
 	if (ret)
@@ -266,7 +358,7 @@ int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
 	ret = vu_qemu72_realize(&j->f, o->queues, VU_REALIZE_OPENED, &j->cfg);
 	if (ret)
 		return perf_dev_fail(j, ret, "realize");
-	ret = perf_features(j);
+	ret = perf_blk_features(j);
 	if (!ret)
 		ret = perf_geometry(j);
 	if (!ret)
@@ -274,13 +366,24 @@ int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
 	if (!ret)
 		ret = perf_ring_fits(j);
 	if (!ret)
-		ret = perf_memory(j);
+		ret = perf_rings(j);
+	if (!ret)
+		ret = perf_threads_alloc(j);
 	if (ret)
 		return ret;
 	ret = vu_dev_start(&j->f, j->features);
 	if (ret)
 		return perf_dev_fail(j, ret, "start");
 	return 0;
+}
+
+int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
+{
+	j->o = o;
+	vu_init(&j->f);
+	if (o->vhost_scsi)
+		return perf_scsi_open(j);
+	return perf_blk_open(j);
 }
 
 void perf_dev_close(struct perf_job *j)
@@ -292,6 +395,10 @@ void perf_dev_close(struct perf_job *j)
 	    vu_dev_stop(&j->f))
 		fprintf(stderr, "vdev-perf: stop: %s\n", j->f.err);
 	vu_close(&j->f);
+	/* vhost-scsi: the endpoint cleared (in-flight commands drained). */
+	if (vu_vhost_scsi_clear_endpoint(&j->f))
+		fprintf(stderr, "vdev-perf: %s: %s\n", j->name, j->f.err);
+	vu_vhost_close(&j->f);
 	if (j->threads)
 		for (i = 0; i < j->o->queues; i++) {
 			free(j->threads[i].reqs);

@@ -19,7 +19,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/virtio_blk.h>
 
 #include "vdev-perf.h"
 
@@ -202,8 +201,6 @@ static void perf_prepare(struct perf_thread *t, struct perf_req *r)
 	const struct perf_job *j = t->job;
 
 	perf_pick(t, r);
-	r->blk.type = r->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
-	r->blk.sector = r->block * j->o->bs / PERF_SECTOR;
 	if (!j->o->verify)
 		return;
 	if (r->write)
@@ -232,7 +229,7 @@ static int perf_submit(struct perf_thread *t)
 		if (!n++)
 			now = perf_now_ns();
 		r->start_ns = now;
-		ret = vu_blk_submit(t->q, &r->blk);
+		ret = t->job->ops->submit(t->job, t->q, r);
 		if (ret) {
 			perf_fail(t, "queue %u: submit: %s", t->index,
 				  ret == -ENOSPC ? "the ring is full" : t->job->f.err);
@@ -255,20 +252,23 @@ static void perf_complete(struct perf_thread *t, struct perf_req *r,
 			  uint64_t now)
 {
 	struct perf_job *j = t->job;
-	uint32_t want_len = r->write ? 1 : j->o->bs + 1;
+	enum perf_result_kind res = j->ops->result(j, r);
+	char why[160];
 
 	perf_hist_add(&t->lat[r->write], now - r->start_ns);
-	if (r->blk.status != VIRTIO_BLK_S_OK) {
+	if (res == PERF_REQ_ERROR) {
 		t->st.errors++;
-		perf_fail(t, "queue %u: %s of block %llu: status %u (%s)",
-			  t->index, r->write ? "write" : "read",
-			  (unsigned long long)r->block, r->blk.status,
-			  vu_blk_status_name(r->blk.status));
+		if (!t->err[0]) {
+			j->ops->describe(r, why, sizeof(why));
+			perf_fail(t, "queue %u: %s of block %llu: %s", t->index,
+				  r->write ? "write" : "read",
+				  (unsigned long long)r->block, why);
+		}
 	} else {
 		t->st.ios[r->write]++;
 		t->st.bytes[r->write] += j->o->bs;
 		/* A Linux guest does not look at it: count, do not fail. */
-		if (r->blk.used_len != want_len)
+		if (res == PERF_REQ_BAD_LEN)
 			t->st.bad_len++;
 		if (j->o->verify && r->write && j->phase == PERF_PHASE_RUN)
 			perf_block_mark(j, r->block);
@@ -282,15 +282,16 @@ static void perf_complete(struct perf_thread *t, struct perf_req *r,
 /* Take every completion there is now; how many, or an error. */
 static int perf_reap(struct perf_thread *t)
 {
-	struct vu_blk_req *blk;
+	int (*poll)(struct vu_queue *q, struct perf_req **r) = t->job->ops->poll;
+	struct perf_req *r;
 	uint64_t now = 0;
 	int n = 0, ret;
 
-	while ((ret = vu_blk_poll(t->q, &blk)) > 0) {
+	while ((ret = poll(t->q, &r)) > 0) {
 		/* One clock read for what one look at the ring found. */
 		if (!n++)
 			now = perf_now_ns();
-		perf_complete(t, (struct perf_req *)blk, now);
+		perf_complete(t, r, now);
 	}
 	if (ret < 0) {
 		perf_fail(t, "queue %u: %s", t->index, t->job->f.err);

@@ -20,10 +20,12 @@
 
 static const char perf_usage[] =
 "usage: vdev-perf --socket PATH [options]\n"
+"       vdev-perf --vhost-scsi WWPN [--lun TARGET:LUN] [options]\n"
 "\n"
 "A vhost-user-blk front end that plays QEMU and a polling guest driver\n"
 "over a back end's socket (vdev through vdevd, qemu-storage-daemon's\n"
-"vhost-user-blk export, SPDK), drives a workload on its queues, one\n"
+"vhost-user-blk export, SPDK), or over the kernel's /dev/vhost-scsi (LIO)\n"
+"as QEMU's vhost-scsi-pci does, drives a workload on its queues, one\n"
 "thread each, and reports IOPS, bandwidth, latency percentiles and the\n"
 "CPU time the back end spent meanwhile.\n"
 "\n"
@@ -46,7 +48,14 @@ static const char perf_usage[] =
 "                       --runtime, to measure what the back end burns\n"
 "\n"
 "Device\n"
-"  --socket PATH        the back end's vhost-user socket (required)\n"
+"  --socket PATH        the back end's vhost-user-blk socket\n"
+"  --vhost-scsi WWPN    or kernel vhost-scsi: /dev/vhost-scsi with the\n"
+"                       endpoint set to the LIO target port WWPN (e.g.\n"
+"                       naa.5001405000000001, its directory under\n"
+"                       /sys/kernel/config/target/vhost); READ(10) and\n"
+"                       WRITE(10) on virtio-scsi request queues\n"
+"  --lun TARGET:LUN     vhost-scsi: the LUN to use (default: LUN 0 of the\n"
+"                       first target that answers; target N is tpgt_N)\n"
 "  --ring split|packed  virtqueue layout (default split)\n"
 "  --ring-size N        entries per ring (default 256)\n"
 "  --indirect on|off    indirect descriptors (default: on if offered,\n"
@@ -62,7 +71,13 @@ static const char perf_usage[] =
 "                       the kernel threads whose name starts so\n"
 "                       (vdev: vdev-poll/)\n"
 "                       Default: the socket's peer (SO_PEERCRED); when\n"
-"                       that is vdevd, vdev's poller kthreads.\n"
+"                       that is vdevd, vdev's poller kthreads. vhost-scsi:\n"
+"                       its worker threads, vhost-PID (PID: ours), which\n"
+"                       the front end CPU time leaves out.\n"
+"  --backend-cpus LIST  vhost-scsi: move its workers to these CPUs (e.g.\n"
+"                       1 or 0,2-3); else they keep the affinity\n"
+"                       vdev-perf had at start (a taskset of vdev-perf\n"
+"                       puts them with the queue threads)\n"
 "\n"
 "Output\n"
 "  --json               the report as JSON on stdout\n"
@@ -78,7 +93,8 @@ enum {
 	OPT_IOS, OPT_OFFSET, OPT_SIZE, OPT_VERIFY, OPT_SEED, OPT_SOCKET,
 	OPT_RING, OPT_RING_SIZE, OPT_INDIRECT, OPT_EVENT_IDX, OPT_NOTIFY,
 	OPT_CONNECT, OPT_BACKEND_PID, OPT_BACKEND_KTHREADS, OPT_JSON,
-	OPT_PROGRESS, OPT_QUIET, OPT_IDLE,
+	OPT_PROGRESS, OPT_QUIET, OPT_IDLE, OPT_VHOST_SCSI, OPT_LUN,
+	OPT_BACKEND_CPUS,
 };
 
 static const struct option perf_options[] = {
@@ -95,6 +111,8 @@ static const struct option perf_options[] = {
 	{ "seed",		required_argument, NULL, OPT_SEED },
 	{ "idle",		no_argument,	   NULL, OPT_IDLE },
 	{ "socket",		required_argument, NULL, OPT_SOCKET },
+	{ "vhost-scsi",		required_argument, NULL, OPT_VHOST_SCSI },
+	{ "lun",		required_argument, NULL, OPT_LUN },
 	{ "ring",		required_argument, NULL, OPT_RING },
 	{ "ring-size",		required_argument, NULL, OPT_RING_SIZE },
 	{ "indirect",		required_argument, NULL, OPT_INDIRECT },
@@ -103,6 +121,7 @@ static const struct option perf_options[] = {
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT },
 	{ "backend-pid",	required_argument, NULL, OPT_BACKEND_PID },
 	{ "backend-kthreads",	required_argument, NULL, OPT_BACKEND_KTHREADS },
+	{ "backend-cpus",	required_argument, NULL, OPT_BACKEND_CPUS },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "progress",		no_argument,	   NULL, OPT_PROGRESS },
 	{ "quiet",		no_argument,	   NULL, OPT_QUIET },
@@ -187,6 +206,46 @@ static double perf_parse_secs(const char *s)
 	return v;
 }
 
+/* --lun TARGET:LUN */
+static void perf_parse_lun(struct perf_opts *o, const char *s)
+{
+	unsigned int target, lun;
+	int end = 0;
+
+	if (sscanf(s, "%u:%u%n", &target, &lun, &end) != 2 || s[end] ||
+	    target > 255 || lun > VU_SCSI_MAX_LUN)
+		perf_usage_error("--lun %s: TARGET:LUN, a target up to 255 and a LUN up to 16383",
+				 s);
+	o->scsi_target = target;
+	o->scsi_lun = lun;
+}
+
+/* --backend-cpus: a CPU list, "1" or "0,2-3". */
+static void perf_parse_cpus(struct perf_opts *o, const char *s)
+{
+	const char *p = s;
+	unsigned int a, b;
+	int end;
+
+	CPU_ZERO(&o->backend_cpus);
+	do {
+		end = 0;
+		if (sscanf(p, "%u%n", &a, &end) != 1)
+			perf_usage_error("--backend-cpus %s: a CPU list (1 or 0,2-3)", s);
+		p += end;
+		b = a;
+		if (*p == '-' && sscanf(p + 1, "%u%n", &b, &end) == 1)
+			p += 1 + end;
+		if (b < a || b >= CPU_SETSIZE)
+			perf_usage_error("--backend-cpus %s: a CPU list (1 or 0,2-3)", s);
+		for (; a <= b; a++)
+			CPU_SET(a, &o->backend_cpus);
+	} while (*p++ == ',');
+	if (p[-1])
+		perf_usage_error("--backend-cpus %s: a CPU list (1 or 0,2-3)", s);
+	o->pin_backend = true;
+}
+
 /* The workload's options; false if @c is not one of them. */
 static bool perf_opt_workload(struct perf_opts *o, int c, const char *arg)
 {
@@ -240,6 +299,12 @@ static void perf_opt_other(struct perf_opts *o, int c, const char *arg)
 	case OPT_SOCKET:
 		o->socket = arg;
 		break;
+	case OPT_VHOST_SCSI:
+		o->vhost_scsi = arg;
+		break;
+	case OPT_LUN:
+		perf_parse_lun(o, arg);
+		break;
 	case OPT_RING:
 		if (strcmp(arg, "split") && strcmp(arg, "packed"))
 			perf_usage_error("--ring %s: split or packed", arg);
@@ -268,6 +333,9 @@ static void perf_opt_other(struct perf_opts *o, int c, const char *arg)
 	case OPT_BACKEND_KTHREADS:
 		o->backend_kthreads = arg;
 		break;
+	case OPT_BACKEND_CPUS:
+		perf_parse_cpus(o, arg);
+		break;
 	case OPT_JSON:
 		o->json = true;
 		break;
@@ -282,8 +350,12 @@ static void perf_opt_other(struct perf_opts *o, int c, const char *arg)
 
 static void perf_opts_check(struct perf_opts *o)
 {
-	if (!o->socket)
-		perf_usage_error("%s", "--socket PATH is required");
+	if (!o->socket == !o->vhost_scsi)
+		perf_usage_error("%s", "one of --socket PATH or --vhost-scsi WWPN is required");
+	if (o->scsi_target >= 0 && !o->vhost_scsi)
+		perf_usage_error("%s", "--lun is for --vhost-scsi");
+	if (o->pin_backend && !o->vhost_scsi)
+		perf_usage_error("%s", "--backend-cpus is for --vhost-scsi (taskset a back end process)");
 	if (!o->packed && (o->ring_size & (o->ring_size - 1)))
 		perf_usage_error("%s", "--ring-size: a power of two for a split ring");
 	if (o->ios && o->runtime)
@@ -303,7 +375,7 @@ static void perf_parse(struct perf_opts *o, int argc, char **argv)
 	*o = (struct perf_opts){
 		.rw = PERF_RW_RANDREAD, .rwmix_read = 50, .bs = 4096,
 		.iodepth = 1, .queues = 1, .ring_size = 256,
-		.connect_ms = 10000, .progress = -1,
+		.connect_ms = 10000, .progress = -1, .scsi_target = -1,
 		.seed = 0x5eed0f7e5f00dULL,
 	};
 	while ((c = getopt_long(argc, argv, "h", perf_options, NULL)) != -1) {
@@ -330,6 +402,19 @@ static double perf_self_cpu_s(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * This process's CPU time since @cpu0, but for the back end's threads
+ * when they are ours (vhost-scsi's workers): the back end's, not ours.
+ */
+static double perf_front_cpu_s(const struct perf_backend *b, double cpu0)
+{
+	double cpu = perf_self_cpu_s() - cpu0;
+
+	if (b->kind == PERF_BACKEND_THREADS)
+		cpu -= perf_backend_cpu_s(b);
+	return cpu > 0 ? cpu : 0;
 }
 
 /* The progress line: the rate since the last one. */
@@ -458,7 +543,7 @@ static int perf_idle(struct perf_job *j, struct perf_backend *b,
 		;
 	r->elapsed_s = (perf_now_ns() - t0) / 1e9;
 	perf_backend_sample(b, &b->after);
-	r->front_cpu_s = perf_self_cpu_s() - cpu0;
+	r->front_cpu_s = perf_front_cpu_s(b, cpu0);
 	perf_hist_init(&r->all);
 	perf_hist_init(&r->lat[0]);
 	perf_hist_init(&r->lat[1]);
@@ -484,7 +569,7 @@ static int perf_measure(struct perf_job *j, struct perf_backend *b,
 	perf_watch(j, t0, j->o->runtime, j->o->progress);
 	t1 = perf_now_ns();
 	perf_backend_sample(b, &b->after);
-	r->front_cpu_s = perf_self_cpu_s() - cpu0;
+	r->front_cpu_s = perf_front_cpu_s(b, cpu0);
 	ret = perf_threads_join(j);
 	r->elapsed_s = (t1 - t0) / 1e9;
 	perf_collect(j, &r->st, r);
@@ -567,6 +652,10 @@ int main(int argc, char **argv)
 		return PERF_EXIT_USAGE;
 	}
 	perf_backend_find(&backend, &o, job.f.fd);
+	if (o.pin_backend && perf_backend_pin(&backend, &o.backend_cpus)) {
+		perf_dev_close(&job);
+		return PERF_EXIT_SETUP;
+	}
 	ret = perf_run(&job, &backend, &result);
 	perf_dev_close(&job);
 	if (ret && !result.err[0])

@@ -37,6 +37,8 @@ static const char *perf_backend_kind(const struct perf_backend *b)
 		return "process";
 	case PERF_BACKEND_KTHREADS:
 		return "kthreads";
+	case PERF_BACKEND_THREADS:
+		return "threads";
 	default:
 		return NULL;
 	}
@@ -98,9 +100,15 @@ void perf_report_text(const struct perf_job *j, const struct perf_result *r,
 	       o->packed ? "packed" : "split", o->ring_size,
 	       j->indirect ? " indirect" : "", j->event_idx ? " event-idx" : "",
 	       o->notify ? "notify" : "poll");
-	printf("  socket %s, back end %s (pid %d), %llu blocks from byte %llu\n",
-	       o->socket, b->comm[0] ? b->comm : "?", b->pid,
-	       (unsigned long long)j->nblocks, (unsigned long long)o->offset);
+	if (o->vhost_scsi)
+		printf("  vhost-scsi %s target %u LUN %u, %u-byte blocks, back end %s (workers %s*)",
+		       o->vhost_scsi, j->scsi_target, j->scsi_lun, j->blk_size,
+		       b->comm, b->kthreads);
+	else
+		printf("  socket %s, back end %s (pid %d)", o->socket,
+		       b->comm[0] ? b->comm : "?", b->pid);
+	printf(", %llu blocks from byte %llu\n", (unsigned long long)j->nblocks,
+	       (unsigned long long)o->offset);
 	printf("  %.2f s: %llu I/Os, %.0f IOPS, %.1f MiB/s\n", r->elapsed_s,
 	       (unsigned long long)ios, perf_rate(ios, r->elapsed_s),
 	       perf_rate(r->st.bytes[0] + r->st.bytes[1], r->elapsed_s) / MIB);
@@ -183,6 +191,12 @@ static void perf_json_job(struct json_out *js, const struct perf_job *j)
 static void perf_json_device(struct json_out *js, const struct perf_job *j)
 {
 	json_obj_open(js, "device");
+	json_string(js, "type", j->o->vhost_scsi ? "virtio-scsi" : "virtio-blk");
+	if (j->o->vhost_scsi) {
+		json_string(js, "wwpn", j->o->vhost_scsi);
+		json_u64(js, "target", j->scsi_target);
+		json_u64(js, "lun", j->scsi_lun);
+	}
 	json_hex(js, "features_offered", j->offered);
 	json_hex(js, "features", j->features);
 	json_hex(js, "protocol_features", j->protocol);
@@ -208,7 +222,7 @@ static void perf_json_backend(struct json_out *js,
 		json_obj_close(js);
 		return;
 	}
-	if (b->kind == PERF_BACKEND_KTHREADS)
+	if (b->kind == PERF_BACKEND_KTHREADS || b->kind == PERF_BACKEND_THREADS)
 		json_string(js, "kthreads", b->kthreads);
 	json_f64(js, "cpu_s", cpu, 3);
 	json_f64(js, "cpu_util", secs > 0 ? cpu / secs : 0, 3);
@@ -252,7 +266,9 @@ void perf_report_json(const struct perf_job *j, const struct perf_result *r,
 	json_begin(&js, stdout);
 	json_obj_open(&js, NULL);
 	json_string(&js, "tool", "vdev-perf");
-	json_string(&js, "socket", j->o->socket);
+	/* The back end's address: a socket's path, or vhost-scsi:WWPN. */
+	json_string(&js, "socket", j->name);
+	json_string(&js, "transport", j->o->vhost_scsi ? "vhost-scsi" : "vhost-user");
 	perf_json_job(&js, j);
 	perf_json_device(&js, j);
 	json_f64(&js, "elapsed_s", r->elapsed_s, 6);

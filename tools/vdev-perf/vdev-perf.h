@@ -2,12 +2,14 @@
 /*
  * vdev-perf: a vhost-user-blk load generator. It plays QEMU and a polling
  * guest over any vhost-user-blk back end's socket (vdev through vdevd,
- * qemu-storage-daemon, SPDK): memfd guest memory, split or packed rings,
- * one thread per queue, fio-like workloads, and a report of IOPS,
- * bandwidth, latency percentiles and the CPU time the back end spent.
+ * qemu-storage-daemon, SPDK), or over the kernel's /dev/vhost-scsi (LIO):
+ * memfd guest memory, split or packed rings, one thread per queue,
+ * fio-like workloads, and a report of IOPS, bandwidth, latency
+ * percentiles and the CPU time the back end spent.
  *
  * main.c  options and the run's phases
- * dev.c   the device: negotiation, guest memory, rings, requests
+ * dev.c   the device: negotiation, guest memory, rings; virtio-blk requests
+ * scsi.c  the vhost-scsi device and its virtio-scsi requests
  * job.c   the queue threads: submit, poll, complete, verify
  * hist.c  log-linear latency histograms
  * cpu.c   the back end's CPU time from /proc
@@ -17,6 +19,7 @@
 #define _VDEV_PERF_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +54,9 @@ enum perf_tri {
 
 struct perf_opts {
 	const char *socket;
+	const char *vhost_scsi;		/* the WWPN, instead of a socket */
+	int scsi_target;		/* -1: the first that answers */
+	unsigned int scsi_lun;
 	enum perf_rw rw;
 	unsigned int rwmix_read;	/* percent of randrw that reads */
 	uint32_t bs;
@@ -69,6 +75,8 @@ struct perf_opts {
 	int progress;			/* -1: if stderr is a terminal */
 	pid_t backend_pid;		/* 0: from the socket */
 	const char *backend_kthreads;	/* comm prefix, NULL: from the socket */
+	bool pin_backend;		/* vhost-scsi: move its workers to... */
+	cpu_set_t backend_cpus;		/* ... these CPUs */
 	int connect_ms;
 	uint64_t seed;
 };
@@ -138,11 +146,12 @@ struct perf_cpu_sample {
 };
 
 struct perf_backend {
+	/* THREADS: threads of this process (the vhost workers) by name. */
 	enum { PERF_BACKEND_NONE, PERF_BACKEND_PROCESS,
-	       PERF_BACKEND_KTHREADS } kind;
+	       PERF_BACKEND_KTHREADS, PERF_BACKEND_THREADS } kind;
 	pid_t pid;			/* the process, or the socket's peer */
 	char comm[32];			/* its name */
-	char kthreads[32];		/* comm prefix of the kthreads */
+	char kthreads[32];		/* comm prefix of the (k)threads */
 	char why[128];			/* NONE: why not */
 	struct perf_cpu_sample before, after;
 };
@@ -151,6 +160,8 @@ struct perf_backend {
 void perf_backend_find(struct perf_backend *b, const struct perf_opts *o,
 		       int sock_fd);
 int perf_backend_sample(struct perf_backend *b, struct perf_cpu_sample *s);
+/* Move the back end's tasks (vhost-scsi's workers) to @cpus. */
+int perf_backend_pin(struct perf_backend *b, const cpu_set_t *cpus);
 /* CPU seconds between the samples: all, and of task @i of "after". */
 double perf_backend_cpu_s(const struct perf_backend *b);
 double perf_task_cpu_s(const struct perf_backend *b, unsigned int i);
@@ -160,9 +171,12 @@ double perf_ticks_s(uint64_t ticks);
 
 struct perf_job;
 
-/* One request slot: a virtio-blk request and its data buffer. */
+/* One request slot: a virtio-blk or virtio-scsi request, its buffer. */
 struct perf_req {
-	struct vu_blk_req blk;		/* first: the ring's cookie */
+	union {				/* first: the ring's cookie */
+		struct vu_blk_req blk;
+		struct vu_scsi_req scsi;
+	};
 	uint8_t *buf;			/* the data buffer, our mapping */
 	uint64_t block;			/* which bs block of the disk */
 	uint64_t start_ns;
@@ -207,8 +221,36 @@ struct perf_thread {
 	uint64_t done __attribute__((aligned(64)));
 } __attribute__((aligned(64)));
 
+/* What the completion of a request says. */
+enum perf_result_kind {
+	PERF_REQ_OK,
+	PERF_REQ_BAD_LEN,		/* OK, but the used length is off */
+	PERF_REQ_ERROR,
+};
+
+/*
+ * The device's requests, virtio-blk (dev.c) or virtio-scsi (scsi.c): the
+ * queue threads' hot path goes through these alone.
+ */
+struct perf_dev_ops {
+	/* Set a request slot up once: its data buffer is at @gpa. */
+	int (*req_init)(struct perf_job *j, struct perf_req *r, uint64_t gpa);
+	/* Queue the command for r->block and r->write (no kick). */
+	int (*submit)(const struct perf_job *j, struct vu_queue *q,
+		      struct perf_req *r);
+	/* Take one completion: 1, 0 or an error. */
+	int (*poll)(struct vu_queue *q, struct perf_req **r);
+	enum perf_result_kind (*result)(const struct perf_job *j,
+					const struct perf_req *r);
+	/* Why a request failed, for the report. */
+	void (*describe)(const struct perf_req *r, char *buf, size_t len);
+};
+
 struct perf_job {
 	const struct perf_opts *o;
+	const struct perf_dev_ops *ops;
+	char name[256];			/* the socket, or vhost-scsi:WWPN */
+	unsigned int q_first;		/* the first request queue's index */
 	struct vu_front f;
 	struct virtio_blk_config cfg;
 	uint64_t offered;		/* features the back end offered */
@@ -219,6 +261,11 @@ struct perf_job {
 	uint32_t seg_len;		/* most bytes per data buffer */
 	unsigned int nseg;		/* data buffers per request */
 	uint64_t capacity;		/* bytes */
+	/* virtio-scsi: the I_T_L nexus, and how its CDBs address blocks. */
+	uint8_t scsi_target;
+	uint16_t scsi_lun;
+	bool cdb16;			/* READ/WRITE(16), not (10) */
+	uint32_t lbas_per_io;		/* --bs in logical blocks */
 	uint64_t first, nblocks;	/* the range, in bs blocks */
 	struct perf_thread *threads;
 	/* Run time. */
@@ -233,6 +280,18 @@ struct perf_job {
 int perf_dev_open(struct perf_job *j, const struct perf_opts *o);
 void perf_dev_close(struct perf_job *j);
 const char *perf_rw_name(enum perf_rw rw);
+
+/* dev.c's steps that the vhost-scsi device (scsi.c) shares. */
+int perf_dev_fail(struct perf_job *j, int ret, const char *what);
+int perf_ring_features(struct perf_job *j, uint64_t offered);
+int perf_range(struct perf_job *j);
+int perf_ring_fits(struct perf_job *j);
+int perf_rings(struct perf_job *j);
+int perf_threads_alloc(struct perf_job *j);
+/* The data buffers of a request slot at @gpa: how many. */
+unsigned int perf_req_bufs(const struct perf_job *j, uint64_t gpa,
+			   struct vu_buf *data);
+int perf_scsi_open(struct perf_job *j);
 
 /* Run @phase on every queue, each thread from the start barrier on. */
 int perf_threads_start(struct perf_job *j, enum perf_phase phase);

@@ -90,6 +90,7 @@ void vu_init(struct vu_front *f)
 	f->fd = -1;
 	f->backend_fd = -1;
 	f->mem_fd = -1;
+	f->vhost_fd = -1;
 	f->timeout_ms = VU_DEFAULT_TIMEOUT_MS;
 	f->protocol_mask = ~0ULL;
 }

@@ -21,7 +21,10 @@
  * vu_mem.c guest memory: one memfd (or hugetlbfs memfd) cut into regions,
  * mapped here, sent with ADD_MEM_REG or SET_MEM_TABLE; vu_ring.c the split
  * and packed ring drivers and QEMU 7.2's start and stop sequences;
- * vu_blk.c virtio-blk requests on those rings.
+ * vu_blk.c virtio-blk requests on those rings. vu_vhost.c drives the same
+ * rings through a vhost-kernel device instead of a socket (/dev/vhost-scsi,
+ * as QEMU's vhost-scsi-pci does), and vu_scsi.c makes virtio-scsi
+ * requests on them.
  */
 #ifndef _VU_FRONT_H
 #define _VU_FRONT_H
@@ -32,6 +35,7 @@
 #include <sys/un.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ring.h>
+#include <linux/virtio_scsi.h>
 
 #include "vu_wire.h"
 
@@ -159,7 +163,7 @@ struct vu_queue {
 	uint64_t cmd_gpa;
 	uint16_t *cmd_free;
 	unsigned int ncmd_free;
-	long long order;	/* vu_blk_submit(): requests numbered */
+	long long order;	/* vu_blk/vu_scsi_submit(): requests numbered */
 	uint64_t calls;		/* call eventfd signals counted */
 	uint64_t kicks;		/* kicks written */
 };
@@ -204,6 +208,14 @@ struct vu_front {
 	struct vu_queue *queues[VU_MAX_QUEUES];
 	/* Use SET_MEM_TABLE at start, not ADD_MEM_REG per region. */
 	bool use_mem_table;
+
+	/*
+	 * vhost-kernel (vu_vhost.c): the /dev/vhost-* fd, -1 when the
+	 * transport is the socket; the vhost-scsi endpoint set, if any.
+	 */
+	int vhost_fd;
+	char vhost_wwpn[224];	/* struct vhost_scsi_target's vhost_wwpn */
+	bool vhost_endpoint;
 };
 
 /* --- connection ---------------------------------------------------------- */
@@ -427,6 +439,22 @@ int vu_dev_start(struct vu_front *f, uint64_t features);
  * each (into q->base).
  */
 int vu_dev_stop(struct vu_front *f);
+/*
+ * How a transport carries the per-ring requests, by vhost-user request id
+ * (VDEV_VU_SET_VRING_*): vhost-user messages, or the vhost ioctls they
+ * mirror (vu_vhost.c). vu_queue_start() sends one ring's start sequence
+ * through them: NUM, BASE (q->base), ADDR (our mappings: what QEMU
+ * passes as its own virtual addresses), KICK, CALL, ERR.
+ */
+struct vu_vring_ops {
+	int (*state)(struct vu_front *f, uint32_t request, unsigned int index,
+		     uint32_t num);
+	int (*addr)(struct vu_front *f, const struct vu_wire_vring_addr *a);
+	int (*fd)(struct vu_front *f, uint32_t request, unsigned int index,
+		  int fd);
+};
+int vu_queue_start(struct vu_front *f, struct vu_queue *q,
+		   const struct vu_vring_ops *ops);
 /* GET_VRING_BASE of one queue into q->base. */
 int vu_get_vring_base(struct vu_front *f, unsigned int index, uint32_t *base);
 int vu_set_vring_enable(struct vu_front *f, unsigned int index, bool on);
@@ -456,6 +484,13 @@ bool vu_vq_used_peek(struct vu_queue *q, uint16_t *id, uint32_t *len);
 void vu_vq_used_take(struct vu_queue *q, uint16_t id);
 /* peek + take: 1 with @cookie and @len, 0 if none, -EPROTO a bad id. */
 int vu_vq_get(struct vu_queue *q, void **cookie, uint32_t *len);
+/*
+ * Kick, then wait up to @timeout_ms for the one chain in flight, whose
+ * cookie is @cookie, and take it: 0 with @len, or -ETIMEDOUT, -EPROTO
+ * (another chain came back) or an error, explained in f->err.
+ */
+int vu_vq_complete_one(struct vu_queue *q, void *cookie, int timeout_ms,
+		       uint32_t *len);
 /*
  * Wait until a used entry is there (1) or @timeout_ms pass (0), counting
  * call eventfd signals in q->calls meanwhile.
@@ -543,5 +578,125 @@ int vu_blk_simple(struct vu_queue *q, uint32_t type, uint64_t sector,
 		  uint64_t data_gpa, uint32_t len, int timeout_ms,
 		  uint8_t *status, uint32_t *used_len);
 const char *vu_blk_status_name(uint8_t status);
+
+/* --- vhost-kernel transport (vu_vhost.c) ---------------------------------- */
+
+/*
+ * The same rings and guest memory, driven through a vhost-kernel character
+ * device as QEMU's vhost-scsi-pci drives /dev/vhost-scsi: ioctls instead of
+ * messages, and no guest: the kernel's vhost worker dereferences our own
+ * mappings (the "QEMU virtual addresses") in our mm. The worker is a
+ * thread of this process named "vhost-PID" (a kthread before Linux 6.4),
+ * created by VHOST_SET_OWNER.
+ */
+#define VU_VHOST_SCSI_DEV	"/dev/vhost-scsi"
+
+/* open @path, VHOST_SET_OWNER, VHOST_GET_FEATURES into f->features. */
+int vu_vhost_open(struct vu_front *f, const char *path);
+/*
+ * VHOST_SET_FEATURES(@features), VHOST_SET_MEM_TABLE from f->regions,
+ * then every queue's ring through vu_queue_start().
+ */
+int vu_vhost_start(struct vu_front *f, uint64_t features);
+/* Clear the vhost-scsi endpoint if one is set, close the device. */
+void vu_vhost_close(struct vu_front *f);
+
+/*
+ * vhost-scsi: VHOST_SCSI_GET_ABI_VERSION must be one we speak; then
+ * VHOST_SCSI_SET_ENDPOINT to every target port group of @wwpn (e.g.
+ * "naa.5001405000000001", the configfs directory's name under
+ * /sys/kernel/config/target/vhost) that has an I_T nexus. Its target
+ * number is the tpgt (tpgt_1: target 1). After vu_vhost_start(), as
+ * QEMU does. A refusal is explained from configfs: no such WWPN, no
+ * nexus, or in use by another vhost-scsi user (QEMU, say).
+ */
+int vu_vhost_scsi_check_abi(struct vu_front *f);
+int vu_vhost_scsi_set_endpoint(struct vu_front *f, const char *wwpn);
+int vu_vhost_scsi_clear_endpoint(struct vu_front *f);
+
+/* --- virtio-scsi requests (vu_scsi.c) -------------------------------------- */
+
+/* virtio-scsi's queues: control, event, then the request queues. */
+#define VU_SCSI_VQ_CTL		0
+#define VU_SCSI_VQ_EVT		1
+#define VU_SCSI_VQ_IO		2
+
+#define VU_SCSI_MAX_DATA	(VU_IND_MAX - 2)
+/* The response byte before the device writes it. */
+#define VU_SCSI_RESPONSE_UNSET	0xee
+
+/* SCSI status (SAM), and the opcodes vdev-perf sends. */
+#define VU_SCSI_GOOD		0x00
+#define VU_SCSI_CHECK_CONDITION	0x02
+#define VU_SCSI_TEST_UNIT_READY	0x00
+#define VU_SCSI_READ_10		0x28
+#define VU_SCSI_WRITE_10	0x2a
+#define VU_SCSI_READ_16		0x88
+#define VU_SCSI_WRITE_16	0x8a
+#define VU_SCSI_SERVICE_IN_16	0x9e
+#define VU_SCSI_SAI_READ_CAPACITY_16	0x10
+#define VU_SCSI_SENSE_UNIT_ATTENTION	0x6
+
+/*
+ * A virtio-scsi command: its virtio_scsi_cmd_req and virtio_scsi_cmd_resp
+ * live in guest memory of its own (vu_scsi_req_init()), written in place:
+ * the CDB builders write r->hdr->cdb. The chain is the header (readable),
+ * data-out buffers (WRITE), the response (writable), data-in buffers
+ * (READ): a device reads everything readable before anything writable.
+ */
+struct vu_scsi_req {
+	struct virtio_scsi_cmd_req *hdr;	/* our mapping of it */
+	struct virtio_scsi_cmd_resp *resp;
+	uint64_t hdr_gpa, resp_gpa;
+	unsigned int ndata;
+	struct vu_buf data[VU_SCSI_MAX_DATA];
+	bool data_in;		/* the device writes the data (READ) */
+	unsigned int flags;	/* VU_CHAIN_INDIRECT */
+	/* Set by vu_scsi_submit() and the completion. */
+	int id;
+	bool done;
+	uint8_t response;	/* VIRTIO_SCSI_S_*, VU_SCSI_RESPONSE_UNSET */
+	uint8_t status;		/* SCSI status */
+	uint32_t resid;
+	uint32_t used_len;
+};
+
+#define VU_SCSI_MAX_LUN		0x3fff
+
+/*
+ * Guest memory (region 0) for @r's header and response, and its I_T_L
+ * nexus: target @target (a tpgt), LUN @lun (flat space above 255).
+ */
+int vu_scsi_req_init(struct vu_front *f, struct vu_scsi_req *r,
+		     uint8_t target, uint16_t lun);
+/* Address another target and LUN with it. */
+void vu_scsi_req_set_lun(struct vu_scsi_req *r, uint8_t target, uint16_t lun);
+/* Queue the command in r->hdr (no kick): 0, -ENOSPC (ring full), error. */
+int vu_scsi_submit(struct vu_queue *q, struct vu_scsi_req *r);
+/* Take one completion if there is one, without waiting: 1, 0 or error. */
+int vu_scsi_poll(struct vu_queue *q, struct vu_scsi_req **r);
+/* Submit, kick, wait for this one (others completing are an error). */
+int vu_scsi_do(struct vu_queue *q, struct vu_scsi_req *r, int timeout_ms);
+
+/* CDBs, written into @cdb (VIRTIO_SCSI_CDB_SIZE bytes, zeroed past it). */
+void vu_scsi_cdb_rw10(uint8_t *cdb, bool write, uint32_t lba,
+		      uint16_t blocks);
+void vu_scsi_cdb_rw16(uint8_t *cdb, bool write, uint64_t lba,
+		      uint32_t blocks);
+void vu_scsi_cdb_read_capacity16(uint8_t *cdb, uint32_t alloc_len);
+void vu_scsi_cdb_test_unit_ready(uint8_t *cdb);
+
+/* Did it complete with response OK, status GOOD and nothing left over? */
+static inline bool vu_scsi_ok(const struct vu_scsi_req *r)
+{
+	return r->response == VIRTIO_SCSI_S_OK && r->status == VU_SCSI_GOOD &&
+	       !r->resid;
+}
+/* The sense key (0 if none) and ASC/ASCQ of a completed command. */
+uint8_t vu_scsi_sense_key(const struct vu_scsi_req *r, uint8_t *asc,
+			  uint8_t *ascq);
+/* "response OK, status CHECK CONDITION, sense 6/29/00" and the like. */
+int vu_scsi_describe(const struct vu_scsi_req *r, char *buf, size_t len);
+const char *vu_scsi_response_name(uint8_t response);
 
 #endif /* _VU_FRONT_H */

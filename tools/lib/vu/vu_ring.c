@@ -655,6 +655,27 @@ int vu_vq_get(struct vu_queue *q, void **cookie, uint32_t *len)
 	return 1;
 }
 
+int vu_vq_complete_one(struct vu_queue *q, void *cookie, int timeout_ms,
+		       uint32_t *len)
+{
+	void *got;
+	int ret;
+
+	ret = vu_vq_kick(q);
+	if (ret < 0)
+		return ret;
+	if (!vu_vq_wait(q, timeout_ms))
+		return vu_fail(q->f, -ETIMEDOUT, "queue %u: no used entry within %d ms",
+			       q->index, timeout_ms);
+	ret = vu_vq_get(q, &got, len);
+	if (ret < 0)
+		return ret;
+	if (got != cookie)
+		return vu_fail(q->f, -EPROTO, "queue %u: another chain completed",
+			       q->index);
+	return 0;
+}
+
 uint64_t vu_vq_drain_calls(struct vu_queue *q)
 {
 	uint64_t v;
@@ -769,22 +790,23 @@ static int vu_vring_fd(struct vu_front *f, uint32_t request,
 	return vu_step(f, ret, vu_req_name(request), index);
 }
 
-static int vu_vring_addr(struct vu_front *f, struct vu_queue *q)
+static int vu_vring_addr(struct vu_front *f, const struct vu_wire_vring_addr *a)
 {
-	struct vu_wire_vring_addr a = {
-		.index = q->index,
-		.desc_uaddr = vu_uva(f, q->desc_gpa),
-		.used_uaddr = vu_uva(f, q->used_gpa),
-		.avail_uaddr = vu_uva(f, q->avail_gpa),
-	};
 	uint32_t flags = f->need_reply ? VU_FLAGS_NEED_REPLY : VU_FLAGS;
 	int ret;
 
-	ret = vu_send(f, VDEV_VU_SET_VRING_ADDR, flags, &a, sizeof(a), NULL, 0);
+	ret = vu_send(f, VDEV_VU_SET_VRING_ADDR, flags, a, sizeof(*a), NULL, 0);
 	if (!ret && f->need_reply)
 		ret = vu_recv_ack(f, VDEV_VU_SET_VRING_ADDR);
-	return vu_step(f, ret, "SET_VRING_ADDR", q->index);
+	return vu_step(f, ret, "SET_VRING_ADDR", a->index);
 }
+
+/* The ring requests as vhost-user messages. */
+static const struct vu_vring_ops vu_user_vring_ops = {
+	.state = vu_vring_state,
+	.addr = vu_vring_addr,
+	.fd = vu_vring_fd,
+};
 
 int vu_set_vring_enable(struct vu_front *f, unsigned int index, bool on)
 {
@@ -826,21 +848,28 @@ static int vu_add_status(struct vu_front *f, uint64_t bits)
 	return vu_set_status(f, st | bits);
 }
 
-static int vu_start_queue(struct vu_front *f, struct vu_queue *q)
+int vu_queue_start(struct vu_front *f, struct vu_queue *q,
+		   const struct vu_vring_ops *ops)
 {
+	struct vu_wire_vring_addr a = {
+		.index = q->index,
+		.desc_uaddr = vu_uva(f, q->desc_gpa),
+		.used_uaddr = vu_uva(f, q->used_gpa),
+		.avail_uaddr = vu_uva(f, q->avail_gpa),
+	};
 	int ret;
 
-	ret = vu_vring_state(f, VDEV_VU_SET_VRING_NUM, q->index, q->num);
+	ret = ops->state(f, VDEV_VU_SET_VRING_NUM, q->index, q->num);
 	if (!ret)
-		ret = vu_vring_state(f, VDEV_VU_SET_VRING_BASE, q->index, q->base);
+		ret = ops->state(f, VDEV_VU_SET_VRING_BASE, q->index, q->base);
 	if (!ret)
-		ret = vu_vring_addr(f, q);
+		ret = ops->addr(f, &a);
 	if (!ret)
-		ret = vu_vring_fd(f, VDEV_VU_SET_VRING_KICK, q->index, q->kick_fd);
+		ret = ops->fd(f, VDEV_VU_SET_VRING_KICK, q->index, q->kick_fd);
 	if (!ret)
-		ret = vu_vring_fd(f, VDEV_VU_SET_VRING_CALL, q->index, q->call_fd);
+		ret = ops->fd(f, VDEV_VU_SET_VRING_CALL, q->index, q->call_fd);
 	if (!ret)
-		ret = vu_vring_fd(f, VDEV_VU_SET_VRING_ERR, q->index, q->err_fd);
+		ret = ops->fd(f, VDEV_VU_SET_VRING_ERR, q->index, q->err_fd);
 	return ret;
 }
 
@@ -862,7 +891,7 @@ int vu_dev_start(struct vu_front *f, uint64_t features)
 	if (ret)
 		return ret;
 	for (i = 0; i < f->nqueues; i++) {
-		ret = vu_start_queue(f, f->queues[i]);
+		ret = vu_queue_start(f, f->queues[i], &vu_user_vring_ops);
 		if (ret)
 			return ret;
 		f->queues[i]->started = true;
