@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-VIRTUAL = ("vdev-adaptive", "vdev-never", "qsd")
+VIRTUAL = ("vdev-adaptive", "vdev-never", "qsd", "vhost-scsi")
 RAW = ("raw", "raw-sqpoll")
 CONTENDERS = VIRTUAL + RAW
 
@@ -115,6 +115,8 @@ def collect(runs):
             case["vdev_never_over_qsd"] = ratio(got["vdev-never"], got["qsd"])
             case["vdev_over_raw_sqpoll"] = ratio(got["vdev-adaptive"],
                                                  got["raw-sqpoll"])
+            case["vdev_over_vhost_scsi"] = ratio(got["vdev-adaptive"],
+                                                 got["vhost-scsi"])
             cases.append(case)
     order = {"randread": 0, "randwrite": 1}
     cases.sort(key=lambda c: (c["device"], order.get(c["rw"], 9), c["queues"],
@@ -168,11 +170,11 @@ def fmt(v, spec):
 
 def print_table(cases, idle, goals):
     short = {"vdev-adaptive": "vdev", "vdev-never": "never", "qsd": "qsd",
-             "raw": "raw", "raw-sqpoll": "sqpoll"}
+             "raw": "raw", "raw-sqpoll": "sqpoll", "vhost-scsi": "vscsi"}
     head = f"{'device':8} {'case':18}"
     for c in CONTENDERS:
         head += f" {short[c] + ' kIOPS':>13}"
-    head += f" {'vdev/qsd':>8} {'vdev/raw':>8}   p99 us vdev/never/qsd/raw   CPU us/IO vdev/never/qsd"
+    head += f" {'vdev/qsd':>8} {'vdev/raw':>8}   p99 us vdev/never/qsd/raw/vscsi   CPU us/IO vdev/never/qsd/vscsi"
     print(head)
     for c in cases:
         got = c["contenders"]
@@ -181,7 +183,8 @@ def print_table(cases, idle, goals):
             line += f" {fmt(got[n] and got[n]['iops'] / 1000, '13.1f')}"
         line += f" {fmt(c['vdev_over_qsd'], '8.2f')} {fmt(c['vdev_over_raw'], '8.2f')}   "
         line += "/".join(fmt(got[n] and got[n]["p99_us"], ".0f")
-                         for n in ("vdev-adaptive", "vdev-never", "qsd", "raw"))
+                         for n in ("vdev-adaptive", "vdev-never", "qsd", "raw",
+                                   "vhost-scsi"))
         line += "   " + "/".join(fmt(got[n] and got[n]["backend_cpu_us_per_io"], ".1f")
                                 for n in VIRTUAL)
         print(line)
@@ -220,7 +223,7 @@ def plot(cases, png):
                     f.write(name + " " + " ".join(
                         f"{got[n]['iops'] / 1000:.2f}" if got[n] else "0"
                         for n in CONTENDERS) + "\n")
-            script.append(f"set title '4k random I/O on {dev}: vdev vs qemu-storage-daemon vs raw io_uring (TCG VM, one run)'")
+            script.append(f"set title '4k random I/O on {dev}: vdev, qemu-storage-daemon, vhost-scsi (LIO), raw io_uring (TCG VM, one run)'")
             script.append(f"plot for [i=2:{len(CONTENDERS) + 1}] '{path}' using i:xtic(1) title columnheader(i)")
         script.append("unset multiplot")
         gp = os.path.join(tmp, "plot.gp")

@@ -13,6 +13,9 @@
 #   raw-sqpoll     the same with an SQPOLL kernel thread (and polled
 #                  completions where the device polls): two busy CPUs,
 #                  like a front end plus a vdev poller
+#   vhost-scsi     kernel vhost-scsi with LIO (iblock on the device,
+#                  configured by vhost-scsi-setup.sh), a virtio-scsi
+#                  device driven through /dev/vhost-scsi, no guest
 #
 # The virtual contenders are driven by vdev-perf (busy-polling the used
 # ring, as SPDK's and fio's polled guests do).  Back ends run on CPU 0,
@@ -39,7 +42,7 @@ runs=${1:?usage: bench.sh RUNS_DIR}
 runtime=${BENCH_RUNTIME:-5}
 idle=${BENCH_IDLE:-3}
 devices=${BENCH_DEVICES:-null_blk brd}
-contenders=${BENCH_CONTENDERS:-vdev-adaptive vdev-never qsd raw raw-sqpoll}
+contenders=${BENCH_CONTENDERS:-vdev-adaptive vdev-never qsd raw raw-sqpoll vhost-scsi}
 rws=${BENCH_RW:-randread randwrite}
 qds=${BENCH_QD:-1 32 128}
 queue_counts=${BENCH_QUEUES:-1 2}
@@ -47,8 +50,9 @@ profile=${BENCH_PROFILE:-1}
 
 back_cpu=0 front_cpu=1
 sockdir=/run/vdev-bench
+wwpn=naa.5001405000000001
 work=$(mktemp -d)
-vdevd_pid='' qsd_pid=''
+vdevd_pid='' qsd_pid='' vhost_dev=''
 # A command that runs the front end of a case (perf record, to profile it).
 wrap=()
 
@@ -60,6 +64,7 @@ die() {
 
 cleanup() {
 	stop_qsd
+	stop_vhost_scsi
 	"$vdevctl" ctrl del bench 2>/dev/null
 	[[ -n $vdevd_pid ]] && kill "$vdevd_pid" 2>/dev/null && wait "$vdevd_pid"
 	rmmod vdev 2>/dev/null
@@ -131,14 +136,34 @@ stop_qsd() {
 	rm -f "$sockdir/qsd.sock"
 }
 
+# LIO's vhost fabric on the device: its worker is a thread of the front
+# end, which vdev-perf moves to the back end's CPU.
+start_vhost_scsi() {
+	"$root/tools/testing/vhost-scsi-setup.sh" "$1" "$wwpn" >"$work/vs.log" 2>&1 ||
+		die "vhost-scsi setup failed: $(cat "$work/vs.log")"
+	vhost_dev=$1
+}
+
+stop_vhost_scsi() {
+	[[ -n ${vhost_dev:-} ]] || return 0
+	"$root/tools/testing/vhost-scsi-setup.sh" --teardown "$vhost_dev" "$wwpn" \
+		>"$work/vs.log" 2>&1 || note "vhost-scsi teardown: $(cat "$work/vs.log")"
+	vhost_dev=''
+}
+
 # --- one case -----------------------------------------------------------------
 
-# run_perf OUT SOCK ARGS...: vdev-perf on the front end's CPU.
+# run_perf OUT TARGET ARGS...: vdev-perf on the front end's CPU; TARGET
+# is a vhost-user socket or vhost-scsi:WWPN.
 run_perf() {
-	local out=$1 sock=$2
+	local out=$1 sock=$2 how
 
 	shift 2
-	if ! "${wrap[@]}" taskset -c "$front_cpu" "$perf" --socket "$sock" --json --quiet \
+	case $sock in
+	vhost-scsi:*) how=(--vhost-scsi "${sock#vhost-scsi:}" --backend-cpus "$back_cpu") ;;
+	*) how=(--socket "$sock") ;;
+	esac
+	if ! "${wrap[@]}" taskset -c "$front_cpu" "$perf" "${how[@]}" --json --quiet \
 		"$@" >"$out" 2>"$work/perf.err"; then
 		note "vdev-perf $* on $sock failed: $(cat "$work/perf.err")"
 		return 1
@@ -209,6 +234,7 @@ run_cases() {
 	case $contender in
 	vdev-*) sock=$sockdir/bench.sock ;;
 	qsd) sock=$sockdir/qsd.sock ;;
+	vhost-scsi) sock=vhost-scsi:$wwpn ;;
 	esac
 	if [[ -n ${sock:-} ]]; then
 		note "$device/$contender: idle for $idle s"
@@ -246,6 +272,7 @@ run_contender() {
 	vdev-adaptive) start_vdev "$dev" adaptive ;;
 	vdev-never) start_vdev "$dev" never ;;
 	qsd) start_qsd "$dev" ;;
+	vhost-scsi) start_vhost_scsi "$dev" ;;
 	raw | raw-sqpoll) ;;
 	*) die "unknown contender $contender" ;;
 	esac
@@ -253,6 +280,7 @@ run_contender() {
 	case $contender in
 	vdev-*) stop_vdev ;;
 	qsd) stop_qsd ;;
+	vhost-scsi) stop_vhost_scsi ;;
 	esac
 }
 
