@@ -482,19 +482,26 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 {
 	u64 now = local_clock();
 	struct vdev_queue *q;
+	bool may = true;
 
+	/*
+	 * No early return: every queue's idle window must open on this
+	 * pass, or each would wait for the one before it to run out.
+	 */
 	list_for_each_entry(q, &p->queues, pnode) {
 		/* Polled bios complete only if we poll: never sleep on them. */
 		if (q->polled_inflight)
-			return false;
+			may = false;
 		if (!q->cur_enabled || q->stopping || q->parked || q->broken)
 			continue;
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_ALWAYS) || q->cur_nofd)
-			return false;
-		if (vdev_queue_mode(q, VDEV_POLL_MODE_ADAPTIVE) &&
-		    !vdev_queue_idle_long(q, now))
-			return false;
+			may = false;
+		else if (vdev_queue_mode(q, VDEV_POLL_MODE_ADAPTIVE) &&
+			 !vdev_queue_idle_long(q, now))
+			may = false;
 	}
+	if (!may)
+		return false;
 	list_for_each_entry(q, &p->queues, pnode) {
 		if (!q->cur_enabled || q->stopping || q->parked || q->broken ||
 		    q->notify_on)
