@@ -99,12 +99,20 @@ static bool perf_is_pid(const char *name)
 	return true;
 }
 
+/* Is @comm one of the back end's (k)threads? "vhost-12" is not "vhost-123". */
+static bool perf_comm_is(const struct perf_backend *b, const char *comm)
+{
+	size_t len = strlen(b->kthreads);
+
+	return !strncmp(comm, b->kthreads, len) && (!b->exact || !comm[len]);
+}
+
 /*
- * The threads of b->pid: each one, or with @prefix only those whose name
- * starts so, summed into s->ticks.
+ * The threads of b->pid: each one, or with @workers only the back end's
+ * (perf_comm_is()), summed into s->ticks.
  */
 static void perf_sample_tasks(struct perf_backend *b, struct perf_cpu_sample *s,
-			      const char *prefix)
+			      bool workers)
 {
 	char path[300], comm[32];
 	struct dirent *de;
@@ -122,10 +130,10 @@ static void perf_sample_tasks(struct perf_backend *b, struct perf_cpu_sample *s,
 			 de->d_name);
 		if (perf_stat_read(path, comm, sizeof(comm), NULL, &ticks))
 			continue;
-		if (prefix && strncmp(comm, prefix, strlen(prefix)))
+		if (workers && !perf_comm_is(b, comm))
 			continue;
 		perf_task_add(s, atoi(de->d_name), comm, ticks);
-		if (prefix)
+		if (workers)
 			s->ticks += ticks;
 	}
 	closedir(dir);
@@ -141,15 +149,14 @@ static int perf_sample_process(struct perf_backend *b,
 	snprintf(path, sizeof(path), "/proc/%d/stat", b->pid);
 	ret = perf_stat_read(path, NULL, 0, NULL, &s->ticks);
 	if (!ret)
-		perf_sample_tasks(b, s, NULL);
+		perf_sample_tasks(b, s, false);
 	return ret;
 }
 
-/* Every kthread whose name starts with the prefix. */
+/* Every kthread the back end names (perf_comm_is()). */
 static int perf_sample_kthreads(struct perf_backend *b,
 				struct perf_cpu_sample *s)
 {
-	size_t plen = strlen(b->kthreads);
 	char path[300], comm[32];
 	struct dirent *de;
 	uint64_t ticks;
@@ -165,7 +172,7 @@ static int perf_sample_kthreads(struct perf_backend *b,
 		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
 		if (perf_stat_read(path, comm, sizeof(comm), &ppid, &ticks))
 			continue;
-		if (ppid != PERF_KTHREADD || strncmp(comm, b->kthreads, plen))
+		if (ppid != PERF_KTHREADD || !perf_comm_is(b, comm))
 			continue;
 		perf_task_add(s, atoi(de->d_name), comm, ticks);
 		s->ticks += ticks;
@@ -184,7 +191,7 @@ int perf_backend_sample(struct perf_backend *b, struct perf_cpu_sample *s)
 	case PERF_BACKEND_KTHREADS:
 		return perf_sample_kthreads(b, s);
 	case PERF_BACKEND_THREADS:
-		perf_sample_tasks(b, s, b->kthreads);
+		perf_sample_tasks(b, s, true);
 		return 0;
 	default:
 		return 0;
@@ -248,6 +255,7 @@ static void perf_backend_vhost(struct perf_backend *b)
 	b->pid = getpid();
 	snprintf(b->comm, sizeof(b->comm), "vhost-scsi");
 	snprintf(b->kthreads, sizeof(b->kthreads), "vhost-%d", b->pid);
+	b->exact = true;
 	if (!perf_backend_try(b, PERF_BACKEND_THREADS) &&
 	    !perf_backend_try(b, PERF_BACKEND_KTHREADS))
 		snprintf(b->why, sizeof(b->why), "no vhost worker named %s",

@@ -205,12 +205,17 @@ int perf_ring_fits(struct perf_job *j)
 static uint64_t perf_mem_size(const struct perf_job *j)
 {
 	const struct perf_opts *o = j->o;
-	uint64_t per_ring, need;
+	uint64_t per_ring, per_req, need;
 
 	per_ring = (uint64_t)o->ring_size * (16 + VU_IND_MAX * 16 + 64 + 8) +
 		   4 * 4096;
+	/*
+	 * A data buffer starts on a page; a virtio-scsi command area after
+	 * it pushes the next buffer to the page after: a page a request.
+	 */
+	per_req = (o->bs + 4095ULL) / 4096 * 4096 + 4096;
 	need = (o->queues + j->q_first) * per_ring +
-	       o->queues * (uint64_t)o->iodepth * (o->bs + 256) + MIB;
+	       o->queues * (uint64_t)o->iodepth * per_req + MIB;
 	return (need + 2 * MIB - 1) / (2 * MIB) * (2 * MIB);
 }
 

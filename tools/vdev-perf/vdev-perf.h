@@ -152,6 +152,7 @@ struct perf_backend {
 	pid_t pid;			/* the process, or the socket's peer */
 	char comm[32];			/* its name */
 	char kthreads[32];		/* comm prefix of the (k)threads */
+	bool exact;			/* ... or their whole name */
 	char why[128];			/* NONE: why not */
 	struct perf_cpu_sample before, after;
 };

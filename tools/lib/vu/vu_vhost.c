@@ -113,6 +113,16 @@ static int vu_vhost_open_fail(struct vu_front *f, const char *path)
 	return vu_fail(f, -err, "%s: %s", path, strerror(err));
 }
 
+/* A failed open leaves nothing open: the fd holds the vhost worker. */
+static int vu_vhost_open_undo(struct vu_front *f, const char *what)
+{
+	int ret = vu_vhost_fail(f, what, 0);
+
+	close(f->vhost_fd);
+	f->vhost_fd = -1;
+	return ret;
+}
+
 int vu_vhost_open(struct vu_front *f, const char *path)
 {
 	uint64_t features;
@@ -125,9 +135,9 @@ int vu_vhost_open(struct vu_front *f, const char *path)
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	/* Creates the vhost worker, a thread of ours named vhost-PID. */
 	if (ioctl(f->vhost_fd, VHOST_SET_OWNER, NULL))
-		return vu_vhost_fail(f, "VHOST_SET_OWNER", 0);
+		return vu_vhost_open_undo(f, "VHOST_SET_OWNER");
 	if (ioctl(f->vhost_fd, VHOST_GET_FEATURES, &features))
-		return vu_vhost_fail(f, "VHOST_GET_FEATURES", 0);
+		return vu_vhost_open_undo(f, "VHOST_GET_FEATURES");
 	f->features = features;
 	return 0;
 }
