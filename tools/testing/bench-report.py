@@ -24,10 +24,14 @@ CONTENDERS = VIRTUAL + RAW
 
 
 def load(path):
+    """A report, or None: missing (a case not run) or unreadable (said)."""
     try:
         with open(path) as f:
             return json.load(f)
-    except (OSError, ValueError):
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        print(f"bench-report: {path}: {e}", file=sys.stderr)
         return None
 
 
@@ -108,6 +112,9 @@ def collect(runs):
             for c in CONTENDERS:
                 d = load(os.path.join(ddir, c, name))
                 fig = from_fio(d) if c in RAW else from_perf(d)
+                if d is not None and fig is None:
+                    print(f"bench-report: {device}/{c}/{name}: the run failed,"
+                          " left out", file=sys.stderr)
                 case["contenders"][c] = fig
             got = case["contenders"]
             case["vdev_over_qsd"] = ratio(got["vdev-adaptive"], got["qsd"])
@@ -219,7 +226,7 @@ def plot(cases, png):
                     if c["device"] != dev:
                         continue
                     got = c["contenders"]
-                    name = f"{c['rw'][4:]}-QD{c['iodepth']}-q{c['queues']}"
+                    name = f"{c['rw'].removeprefix('rand')}-QD{c['iodepth']}-q{c['queues']}"
                     f.write(name + " " + " ".join(
                         f"{got[n]['iops'] / 1000:.2f}" if got[n] else "0"
                         for n in CONTENDERS) + "\n")

@@ -286,13 +286,18 @@ run_contender() {
 
 # What the report says of the run itself.
 describe_run() {
-	cat <<EOF
-{"kernel": "$(uname -r)", "cpus": $(nproc), "runtime_s": $runtime,
- "idle_s": $idle, "back_cpu": $back_cpu, "front_cpu": $front_cpu,
- "qemu": "$(qemu-storage-daemon --version | head -n 1)",
- "fio": "$(fio --version)",
- "cpu_model": "$(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n 1)",
- "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"}
+	# python3 quotes what the strings may hold.
+	python3 - "$(uname -r)" "$(nproc)" "$runtime" "$idle" "$back_cpu" \
+		"$front_cpu" "$(qemu-storage-daemon --version | head -n 1)" \
+		"$(fio --version)" \
+		"$(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n 1)" \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" <<'EOF'
+import json, sys
+a = sys.argv[1:]
+print(json.dumps({"kernel": a[0], "cpus": int(a[1]), "runtime_s": float(a[2]),
+                  "idle_s": float(a[3]), "back_cpu": int(a[4]),
+                  "front_cpu": int(a[5]), "qemu": a[6], "fio": a[7],
+                  "cpu_model": a[8], "date": a[9]}))
 EOF
 }
 

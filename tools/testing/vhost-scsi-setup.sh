@@ -136,8 +136,9 @@ vhost_users() {
 	local dir
 
 	# One find for every fd: a readlink per fd forks too much under TCG.
-	find /proc/[0-9]*/fd -maxdepth 1 -lname /dev/vhost-scsi -printf '%h\n' \
-		2>/dev/null | while read -r dir; do
+	# A process that exits during the walk makes find fail: not ours.
+	{ find /proc/[0-9]*/fd -maxdepth 1 -lname /dev/vhost-scsi \
+		-printf '%h\n' 2>/dev/null || true; } | while read -r dir; do
 		dir=${dir#/proc/}
 		echo "${dir%%/*}"
 	done | sort -u
