@@ -29,10 +29,13 @@ static void vdev_bio_end_io(struct bio *bio)
 	struct vdev_req *req = bio->bi_private;
 
 	/* REQ_NOWAIT found no tag: the poller sends it again. */
-	if (bio->bi_status == BLK_STS_AGAIN && req->polled)
+	if (bio->bi_status == BLK_STS_AGAIN && req->polled) {
 		req->again = true;
-	else if (bio->bi_status)
+	} else if (bio->bi_status) {
 		WRITE_ONCE(req->status, VIRTIO_BLK_S_IOERR);
+		/* Split bios may race: any one error is the request's. */
+		WRITE_ONCE(req->bio_status, bio->bi_status);
+	}
 	if (bio != &req->bio)
 		bio_put(bio);
 	vdev_req_end(req);

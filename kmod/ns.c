@@ -154,12 +154,20 @@ struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 	ret = vdev_ns_open(ns, extack);
 	if (ret)
 		goto out_free_path;
+	if (ctrl->ops->ns_init) {
+		ret = ctrl->ops->ns_init(ns);
+		if (ret)
+			goto out_close;
+	}
 	ret = xa_insert(&ctrl->ns, key, ns, GFP_KERNEL);
 	if (ret)
-		goto out_close;
+		goto out_free_priv;
 	ctrl->num_ns++;
 	return ns;
 
+out_free_priv:
+	if (ctrl->ops->ns_free)
+		ctrl->ops->ns_free(ns);
 out_close:
 	bdev_fput(ns->bdev_file);
 out_free_path:
@@ -173,9 +181,12 @@ static void vdev_ns_release(struct kref *ref)
 {
 	struct vdev_ns *ns = container_of(ref, struct vdev_ns, ref);
 
+	if (ns->ctrl->ops->ns_free)
+		ns->ctrl->ops->ns_free(ns);
 	bdev_fput(ns->bdev_file);
 	kfree(ns->path);
-	kfree(ns);
+	/* A lookup under RCU may still be looking at the count. */
+	kfree_rcu(ns, rcu);
 }
 
 void vdev_ns_get(struct vdev_ns *ns)
@@ -193,7 +204,9 @@ void vdev_ns_put(struct vdev_ns *ns)
  * @ns: the namespace
  *
  * The block device is released with the last reference: at once when no
- * session serves the namespace, else when the last one has drained.
+ * session serves the namespace and no request holds it, else when the
+ * last of them lets go (a session that ends, a request that is reaped).
+ * Those hold the controller, whose ops the release calls.
  * bdev_fput() gives up the exclusive claim before it returns, so the
  * device can be attached again then. Caller holds vdev_lock.
  */
@@ -205,6 +218,8 @@ void vdev_ns_detach(struct vdev_ns *ns)
 
 	xa_erase(&ctrl->ns, ctrl->ops->ns_addr_key(&ns->addr));
 	ctrl->num_ns--;
+	if (ctrl->ops->ns_detach)
+		ctrl->ops->ns_detach(ns);
 	vdev_ns_put(ns);
 }
 
@@ -230,6 +245,30 @@ struct vdev_ns *vdev_ns_find(struct vdev_ctrl *ctrl,
 {
 	lockdep_assert_held(&vdev_lock);
 	return xa_load(&ctrl->ns, ctrl->ops->ns_addr_key(addr));
+}
+
+/**
+ * vdev_ns_lookup - a namespace for one request, from the data path
+ * @ctrl: the controller (the caller's session holds a reference)
+ * @key: ops->ns_addr_key() of its address
+ *
+ * Lock-free: the table is read under RCU and the namespace, freed only
+ * after a grace period, is taken only while its count is not zero. One
+ * detached a moment ago may still be found; its block device stays open
+ * until the reference is put, so the request runs as if it came first.
+ *
+ * Return: the namespace with a reference, or NULL.
+ */
+struct vdev_ns *vdev_ns_lookup(struct vdev_ctrl *ctrl, unsigned long key)
+{
+	struct vdev_ns *ns;
+
+	rcu_read_lock();
+	ns = xa_load(&ctrl->ns, key);
+	if (ns && !kref_get_unless_zero(&ns->ref))
+		ns = NULL;
+	rcu_read_unlock();
+	return ns;
 }
 
 /**

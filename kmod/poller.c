@@ -152,9 +152,14 @@ static void vdev_queue_stat(struct vdev_queue *q, const struct vdev_req *req)
 	u64_stats_update_end(&st->sync);
 }
 
-/* Write the status byte and the used entry; the request is free again. */
+/*
+ * Write the status byte (or the type's response) and the used entry; the
+ * request is free again.
+ */
 static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
 {
+	const struct vdev_dev_ops *ops = q->session->ctrl->ops;
+	bool write_ok = !q->parked && !q->broken && !q->cur_abandoned;
 	bool pushed = false;
 
 	if (req->again) {
@@ -174,13 +179,18 @@ static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
 	/* A failed request wrote nothing the driver may use but its status. */
 	if (req->status != VIRTIO_BLK_S_OK && req->status_gpa)
 		req->written = 1;
-	if (!q->parked && !q->broken && !q->cur_abandoned) {
+	if (ops->req_complete)
+		ops->req_complete(req, write_ok);
+	if (write_ok) {
 		if (req->status_gpa)
 			vdev_mem_write(req->gen->mem, req->status_gpa,
 				       &req->status, 1);
 		pushed = !vdev_vring_push(&q->vr, req->head, req->written);
 	}
 	vdev_queue_stat(q, req);
+	/* The last reference may close the block device: process context. */
+	if (req->ns)
+		vdev_ns_put(req->ns);
 	/* bio_init() of the embedded bio sets bi_bdev. */
 	if (req->bio.bi_bdev)
 		bio_uninit(&req->bio);
@@ -233,6 +243,45 @@ static void vdev_queue_break(struct vdev_queue *q, int err)
 	vdev_session_state_changed(q->session);
 }
 
+/**
+ * vdev_req_take_head - read a request header off the front of a chain
+ * @req: the request (its memory generation)
+ * @chain: the chain; the header's bytes leave it
+ * @dst: where to put them
+ * @len: bytes of header, in the chain's readable buffers
+ *
+ * What is left of the readable part is the data-out.
+ *
+ * Return: 0, -EINVAL when the readable part is shorter, or a memory error.
+ */
+int vdev_req_take_head(struct vdev_req *req, struct vdev_vring_chain *chain,
+		       void *dst, u32 len)
+{
+	struct vdev_vring_buf *b = chain->bufs;
+	u32 n;
+	int ret;
+
+	if (chain->out_len < len)
+		return -EINVAL;
+	while (len) {
+		n = min(len, b->len);
+		ret = vdev_mem_read(req->gen->mem, b->gpa, dst, n);
+		if (ret)
+			return ret;
+		dst += n;
+		len -= n;
+		chain->out_len -= n;
+		b->gpa += n;
+		b->len -= n;
+		if (!b->len) {
+			chain->bufs++;
+			chain->nbufs--;
+			b = chain->bufs;
+		}
+	}
+	return 0;
+}
+
 /* Caller checked that one is free. */
 static struct vdev_req *vdev_queue_req_get(struct vdev_queue *q)
 {
@@ -242,9 +291,11 @@ static struct vdev_req *vdev_queue_req_get(struct vdev_queue *q)
 	req->q = q;
 	req->gen = q->gen;
 	req->gen->inflight++;
+	req->ns = NULL;
 	req->status_gpa = 0;
 	req->written = 0;
 	req->status = VIRTIO_BLK_S_OK;
+	req->bio_status = BLK_STS_OK;
 	req->stat = VDEV_STAT_OTHER;
 	req->bytes = 0;
 	req->bio.bi_bdev = NULL;
@@ -375,7 +426,7 @@ static void vdev_queue_take_ctl(struct vdev_queue *q)
 {
 	q->cur_call = q->call;
 	q->cur_err = q->err;
-	q->cur_enabled = q->enabled;
+	q->cur_enabled = q->enabled && !q->dev_held;
 	q->cur_nofd = q->kick_nofd;
 	q->cur_abandoned = q->abandoned;
 	if (q->ctl_gen) {
@@ -731,6 +782,7 @@ void vdev_queue_unprepare(struct vdev_queue *q)
 /* Hand a prepared queue to its poller and start watching kicks. */
 void vdev_queue_attach(struct vdev_queue *q)
 {
+	const struct vdev_dev_ops *ops = q->session->ctrl->ops;
 	struct vdev_cmd cmd = { .op = VDEV_CMD_ATTACH, .q = q };
 
 	INIT_LIST_HEAD(&q->pnode);
@@ -746,6 +798,7 @@ void vdev_queue_attach(struct vdev_queue *q)
 	q->parked = false;
 	q->abandoned = false;
 	q->cur_abandoned = false;
+	q->dev_held = ops->queue_held && ops->queue_held(q->session->ctrl, q->index);
 	vdev_poller_post(q->poller, &cmd);
 	wait_for_completion(&cmd.done);
 	vdev_queue_kick_watch(q);

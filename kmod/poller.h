@@ -30,13 +30,53 @@ enum vdev_stat_type {
 };
 
 /**
+ * struct vdev_req_scsi - a virtio-scsi request's outcome, for its completion
+ * @resp_gpa: guest address of the response (0: none to write)
+ * @buf: a parameter list kept for the slow path (kmalloc), or NULL
+ * @in_len: data-in bytes the chain offers
+ * @xfer_len: data-in bytes written when the command succeeds
+ * @resid: the residual when it succeeds
+ * @kind: command, task management or asynchronous notification
+ * @op: enum vdev_scsi_op, for the sense of an I/O error
+ * @response: the virtio-scsi response (VIRTIO_SCSI_S_*)
+ * @status: SCSI status
+ * @key: sense key of a CHECK CONDITION
+ * @asc: its additional sense code
+ * @ascq: and qualifier
+ * @tmf: task management function (VIRTIO_SCSI_T_TMF_*)
+ * @target: the target a task management function addresses
+ * @nranges: UNMAP: ranges in @buf
+ */
+struct vdev_req_scsi {
+	u64 resp_gpa;
+	void *buf;
+	u32 in_len;
+	u32 xfer_len;
+	u32 resid;
+	u8 kind;
+	u8 op;
+	u8 response;
+	u8 status;
+	u8 key;
+	u8 asc;
+	u8 ascq;
+	u8 tmf;
+	u8 target;
+	u32 nranges;
+};
+
+/**
  * struct vdev_req - one descriptor chain in flight
  * @q: the queue it came from
  * @head: what vdev_vring_push() needs
  * @gen: the memory generation its guest addresses were translated with
+ * @ns: the namespace it was looked up on, a reference put when it is
+ *	reaped; NULL for a type that resolves its disk at attach
  * @status_gpa: guest address of the status byte (0: none, a bad chain)
  * @written: bytes written into the chain, for the used entry
  * @status: the status byte to write
+ * @bio_status: the first error a bio of it ended with, for the type's
+ *	completion (written from end_io, read once it is reaped)
  * @stat: enum vdev_stat_type
  * @bytes: data bytes, for the statistics
  * @remaining: bios (and the submitter's bias) outstanding
@@ -50,6 +90,7 @@ enum vdev_stat_type {
  * @again: the device had no room (BLK_STS_AGAIN): send it again
  * @retries: times it was sent again
  * @pnode: in the queue's list of polled requests (poller only)
+ * @scsi: virtio-scsi's outcome, for ops->req_complete
  * @bio: the first bio, embedded
  * @vecs: its vecs
  */
@@ -57,10 +98,12 @@ struct vdev_req {
 	struct vdev_queue *q;
 	struct vdev_vring_head head;
 	struct vdev_mem_gen *gen;
+	struct vdev_ns *ns;
 	u64 status_gpa;
 	u32 written;
 	u8 status;
 	u8 stat;
+	blk_status_t bio_status;
 	u64 bytes;
 	atomic_t remaining;
 	struct llist_node done_node;
@@ -73,6 +116,7 @@ struct vdev_req {
 	bool again;
 	u8 retries;
 	struct list_head pnode;
+	struct vdev_req_scsi scsi;
 	struct bio bio;
 	struct bio_vec vecs[VDEV_REQ_INLINE_VECS];
 };
@@ -89,6 +133,8 @@ void vdev_queue_release(struct vdev_queue *q);
 struct vdev_mem_gen *vdev_mem_gen_alloc(struct vdev_mem *mem);
 void vdev_mem_gen_free(struct vdev_mem_gen *gen);
 void vdev_req_end(struct vdev_req *req);
+int vdev_req_take_head(struct vdev_req *req, struct vdev_vring_chain *chain,
+		       void *dst, u32 len);
 
 /* bio.c */
 int vdev_bio_submit_rw(struct vdev_req *req, struct block_device *bdev,

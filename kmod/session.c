@@ -342,7 +342,7 @@ static int vdev_session_alloc_queues(struct vdev_session *s,
 {
 	u32 i;
 
-	s->nr_queues = ctrl->cfg.num_queues;
+	s->nr_queues = ctrl->cfg.num_queues + ctrl->ops->extra_queues;
 	s->queues = kcalloc(s->nr_queues, sizeof(*s->queues), GFP_KERNEL);
 	if (!s->queues)
 		return -ENOMEM;
@@ -384,12 +384,17 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 	return s;
 }
 
-/* The first (for virtio-blk, only) namespace, with a reference. */
+/*
+ * A type of one disk: that disk, with a reference. Types of many LUNs
+ * look one up per request and pin none for the session.
+ */
 static struct vdev_ns *vdev_session_pick_ns(struct vdev_ctrl *ctrl)
 {
 	unsigned long key = 0;
 	struct vdev_ns *ns;
 
+	if (ctrl->ops->max_ns != 1)
+		return NULL;
 	ns = xa_find(&ctrl->ns, &key, ULONG_MAX, XA_PRESENT);
 	if (ns)
 		vdev_ns_get(ns);

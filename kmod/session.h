@@ -107,6 +107,8 @@ struct vdev_queue_stats {
  * @ctl_*: what the control path wants; the poller takes it on SYNC
  * @cur_call: the call eventfd the poller signals (poller only)
  * @cur_err: the err eventfd the poller signals (poller only)
+ * @dev_held: the type keeps this ring's buffers (ops->queue_held): never
+ *	fetched, as if disabled (set at attach)
  * @cur_enabled: fetch new chains (poller only)
  * @abandoned: a drain timed out: the ring belongs to the front end again (L)
  * @cur_abandoned: @abandoned as the poller took it: no more ring writes
@@ -159,6 +161,7 @@ struct vdev_queue {
 	struct vdev_mem_gen *ctl_gen;
 	struct eventfd_ctx *cur_call;
 	struct eventfd_ctx *cur_err;
+	bool dev_held;
 	bool cur_enabled;
 	bool cur_nofd;
 	bool abandoned;
@@ -175,7 +178,9 @@ struct vdev_queue {
  * @ref: ctrl->session holds one until the teardown work drops it; every
  *	request ioctl holds one while it runs
  * @ctrl: the controller (holds a reference)
- * @ns: the disk, resolved at attach (holds a reference), or NULL
+ * @ns: the disk of a one-disk type (virtio-blk), resolved at attach
+ *	(holds a reference), or NULL; types of many LUNs leave it NULL and
+ *	look LUNs up per request (vdev_ns_lookup())
  * @lock: serialises requests and teardown; guards the fields marked (L)
  * @flags: VDEV_SESSION_DEAD (atomic bit): ended, nothing new applies
  * @sock_file: the held connection
@@ -201,7 +206,8 @@ struct vdev_queue {
  * @drain_wq: woken when a stopping ring drains and when the session ends
  * @mem: the guest memory table, or NULL; written under @lock, read under
  *	RCU or @lock; the session holds one reference
- * @nr_queues: entries in @queues: the controller's num-queues
+ * @nr_queues: entries in @queues: the controller's num-queues, plus the
+ *	type's extra queues
  * @queues: the virtqueues
  * @msg: scratch for one message: peeks, the consumed bytes, replies (L)
  */

@@ -9,6 +9,7 @@
 #include <linux/cpumask.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <net/netlink.h>
@@ -78,18 +79,34 @@ struct genl_info;
  * @type: the uapi type number
  * @max_queues: most I/O queues the type can offer
  * @max_queue_size: largest queue the type can offer
- * @max_ns: most namespaces or LUNs on one controller
+ * @max_ns: most namespaces or LUNs on one controller; a type of one (blk)
+ *	has its namespace resolved once, when a front end attaches (s->ns);
+ *	others look theirs up per request (vdev_ns_lookup())
+ * @extra_queues: virtqueues beyond the controller's num-queues I/O queues
+ *	(virtio-scsi: control and event)
  * @ns_addr_check: validate a namespace address and fill in what the type
  *	defaults; with @adding, an nsid may stay unset for the core to pick
  * @ns_addr_key: a unique index for a validated address
+ * @ns_init: optional; set up @ns->priv for a namespace being attached,
+ *	before the data path can see it (caller holds vdev_lock)
+ * @ns_detach: optional; @ns has just left @ns->ctrl->ns (vdev_lock held);
+ *	requests in flight may still hold references
+ * @ns_free: optional; free @ns->priv, with the last reference (any
+ *	process context, the poller's included)
  * @features: virtio feature bits offered for @ns (vhost-user types only)
  * @get_config: fill @buf (VDEV_VU_MAX_CONFIG bytes, zeroed) with the
- *	device config space of @ns as @s negotiated it
+ *	device config space of @s as it negotiated it; 0 or a negative errno
  * @set_config: a front end's config write; 0 or a negative errno (nothing
  *	changed then)
  * @chain_max: most buffers in one descriptor chain; a longer one is bad
+ * @queue_held: optional; a queue the core never fetches from: the device
+ *	keeps its buffers for later (virtio-scsi's event queue)
  * @req_execute: start a fetched chain: complete it at once (set its status)
  *	or submit bios that will; runs on the queue's poller
+ * @req_complete: optional; runs on the poller when the request is reaped,
+ *	before its used entry is pushed: write the response (only if
+ *	@write_ok: the ring is still ours) and set req->written. Without it
+ *	the core writes req->status at req->status_gpa.
  */
 struct vdev_dev_ops {
 	const char *name;
@@ -97,15 +114,21 @@ struct vdev_dev_ops {
 	u32 max_queues;
 	u32 max_queue_size;
 	u32 max_ns;
+	u32 extra_queues;
 	int (*ns_addr_check)(struct vdev_ns_addr *addr, bool adding,
 			     struct netlink_ext_ack *extack);
 	unsigned long (*ns_addr_key)(const struct vdev_ns_addr *addr);
+	int (*ns_init)(struct vdev_ns *ns);
+	void (*ns_detach)(struct vdev_ns *ns);
+	void (*ns_free)(struct vdev_ns *ns);
 	u64 (*features)(const struct vdev_ns *ns);
-	void (*get_config)(const struct vdev_session *s, u8 *buf);
+	int (*get_config)(const struct vdev_session *s, u8 *buf);
 	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,
 			  u32 size);
 	u32 (*chain_max)(const struct vdev_ctrl *ctrl);
+	bool (*queue_held)(const struct vdev_ctrl *ctrl, u32 index);
 	void (*req_execute)(struct vdev_req *req, struct vdev_vring_chain *chain);
+	void (*req_complete)(struct vdev_req *req, bool write_ok);
 };
 
 extern const struct vdev_dev_ops vdev_blk_ops;
@@ -120,7 +143,8 @@ extern const struct vdev_dev_ops vdev_nvme_ops;
  * @ops: the device type
  * @cfg: configuration, immutable after creation
  * @state: life cycle state (protected by vdev_lock)
- * @ns: namespaces by ops->ns_addr_key (protected by vdev_lock)
+ * @ns: namespaces by ops->ns_addr_key; changed under vdev_lock, read
+ *	under vdev_lock or, by the data path, under RCU (vdev_ns_lookup())
  * @num_ns: entries in @ns (protected by vdev_lock)
  * @unregistered: out of the table; nothing new may attach (vdev_lock)
  * @owner: the /dev/vdev handle bound to it, or NULL (vdev_lock)
@@ -145,14 +169,19 @@ struct vdev_ctrl {
 
 /**
  * struct vdev_ns - a namespace or LUN backed by a block device
- * @ref: the controller's table holds one, each session serving it one;
- *	the last put releases the block device
+ * @ref: the controller's table holds one, each session serving it one
+ *	(virtio-blk), each request in flight on it one (types that look
+ *	their LUN up per request); the last put releases the block device,
+ *	and frees the namespace after an RCU grace period, so a lookup
+ *	under RCU may still try kref_get_unless_zero() on it
  * @ctrl: owning controller (the namespace does not hold a reference: it
  *	lives in @ctrl->ns and is detached before the controller goes)
  * @addr: address on the controller
  * @path: backing device path as the user gave it
  * @read_only: served read-only
  * @bdev_file: the backing device, opened exclusively with this as holder
+ * @priv: the device type's state of the LUN (ops->ns_init), or NULL
+ * @rcu: for the deferred free
  */
 struct vdev_ns {
 	struct kref ref;
@@ -161,6 +190,8 @@ struct vdev_ns {
 	char *path;
 	bool read_only;
 	struct file *bdev_file;
+	void *priv;
+	struct rcu_head rcu;
 };
 
 /* ctrl.c */
@@ -189,6 +220,7 @@ void vdev_ns_detach(struct vdev_ns *ns);
 void vdev_ns_detach_all(struct vdev_ctrl *ctrl);
 struct vdev_ns *vdev_ns_find(struct vdev_ctrl *ctrl,
 			     const struct vdev_ns_addr *addr);
+struct vdev_ns *vdev_ns_lookup(struct vdev_ctrl *ctrl, unsigned long key);
 struct block_device *vdev_ns_bdev(const struct vdev_ns *ns);
 void vdev_ns_get(struct vdev_ns *ns);
 void vdev_ns_put(struct vdev_ns *ns);

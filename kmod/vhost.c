@@ -562,7 +562,7 @@ static int vdev_vu_get_queue_num(struct vdev_vu_ctx *ctx, void *arg)
 {
 	struct vdev_vu_u64 *a = arg;
 
-	a->value = ctx->s->ctrl->cfg.num_queues;
+	a->value = ctx->s->nr_queues;
 	vdev_vu_reply_u64(ctx, a->value);
 	return 0;
 }
@@ -628,18 +628,20 @@ static int vdev_vu_get_config(struct vdev_vu_ctx *ctx, void *arg)
 	u8 *space;
 
 	ctx->reply_size = 0;
+	int ret;
+
 	if (!vdev_vu_config_window_ok(a))
 		return -EINVAL;
-	if (!ctx->s->ns)
-		return -ENODEV;
 	space = kzalloc(VDEV_VU_MAX_CONFIG, GFP_KERNEL);
 	if (!space)
 		return -ENOMEM;
-	ctx->s->ctrl->ops->get_config(ctx->s, space);
-	memcpy(a->data, space + a->offset, a->size);
+	ret = ctx->s->ctrl->ops->get_config(ctx->s, space);
+	if (!ret) {
+		memcpy(a->data, space + a->offset, a->size);
+		vdev_vu_config_reply(ctx, a);
+	}
 	kfree(space);
-	vdev_vu_config_reply(ctx, a);
-	return 0;
+	return ret;
 }
 
 /* Migration writes (cfg_flags 1) restore what we own already: ignored. */
@@ -651,7 +653,7 @@ static int vdev_vu_set_config_prep(struct vdev_vu_ctx *ctx, void *arg)
 		return -EINVAL;
 	if (a->cfg_flags == 1)
 		return 0;
-	if (!ctx->s->ns || !ctx->s->ctrl->ops->set_config)
+	if (!ctx->s->ctrl->ops->set_config)
 		return -EPERM;
 	return ctx->s->ctrl->ops->set_config(ctx->s, a->offset, a->data,
 					      a->size);

@@ -104,12 +104,15 @@ static void vdev_blk_config_discard(struct virtio_blk_config *cfg,
 }
 
 /* struct virtio_blk_config as the session negotiated it. */
-static void vdev_blk_get_config(const struct vdev_session *s, u8 *buf)
+static int vdev_blk_get_config(const struct vdev_session *s, u8 *buf)
 {
 	struct virtio_blk_config *cfg = (struct virtio_blk_config *)buf;
-	struct block_device *bdev = vdev_ns_bdev(s->ns);
+	struct block_device *bdev;
 
 	BUILD_BUG_ON(sizeof(*cfg) > VDEV_VU_MAX_CONFIG);
+	if (!s->ns)
+		return -ENODEV;
+	bdev = vdev_ns_bdev(s->ns);
 	cfg->capacity = LE64(bdev_nr_sectors(bdev));
 	cfg->size_max = LE32(VDEV_BLK_SIZE_MAX);
 	cfg->seg_max = LE32(vdev_blk_seg_max(s->ctrl));
@@ -117,13 +120,15 @@ static void vdev_blk_get_config(const struct vdev_session *s, u8 *buf)
 	cfg->wce = s->wce;
 	cfg->num_queues = LE16(s->ctrl->cfg.num_queues);
 	vdev_blk_config_discard(cfg, bdev);
+	return 0;
 }
 
 /* Only the write-cache switch is writable, once CONFIG_WCE was acked. */
 static int vdev_blk_set_config(struct vdev_session *s, u32 offset,
 			       const u8 *data, u32 size)
 {
-	if (offset != offsetof(struct virtio_blk_config, wce) || size != 1 ||
+	if (!s->ns || offset != offsetof(struct virtio_blk_config, wce) ||
+	    size != 1 ||
 	    !(s->features & BIT_ULL(VIRTIO_BLK_F_CONFIG_WCE)))
 		return -EPERM;
 	if (data[0] > 1)
@@ -153,39 +158,6 @@ struct vdev_blk_seg {
 static u32 vdev_blk_chain_max(const struct vdev_ctrl *ctrl)
 {
 	return vdev_blk_seg_max(ctrl) + 2;
-}
-
-/*
- * Read @len bytes from the start of the readable buffers into @dst and
- * drop them from the chain: what is left of the readable part is data.
- */
-static int vdev_blk_take_head(struct vdev_req *req,
-			      struct vdev_vring_chain *chain, void *dst,
-			      u32 len)
-{
-	struct vdev_vring_buf *b = chain->bufs;
-	u32 n;
-	int ret;
-
-	if (chain->out_len < len)
-		return -EINVAL;
-	while (len) {
-		n = min(len, b->len);
-		ret = vdev_mem_read(req->gen->mem, b->gpa, dst, n);
-		if (ret)
-			return ret;
-		dst += n;
-		len -= n;
-		chain->out_len -= n;
-		b->gpa += n;
-		b->len -= n;
-		if (!b->len) {
-			chain->bufs++;
-			chain->nbufs--;
-			b = chain->bufs;
-		}
-	}
-	return 0;
 }
 
 /* The status byte: the last byte of the last, writable, buffer. */
@@ -378,7 +350,7 @@ static void vdev_blk_execute(struct vdev_req *req,
 
 	if (vdev_blk_take_status(req, chain))
 		return;
-	if (vdev_blk_take_head(req, chain, &hdr, sizeof(hdr)) || !ns) {
+	if (vdev_req_take_head(req, chain, &hdr, sizeof(hdr)) || !ns) {
 		req->status = VIRTIO_BLK_S_IOERR;
 		return;
 	}
