@@ -420,7 +420,8 @@ int vdev_nl_ns_del_doit(struct sk_buff *skb, struct genl_info *info)
 		mutex_unlock(&vdev_lock);
 		return PTR_ERR(ns);
 	}
-	if (vdev_ctrl_connected(ns->ctrl)) {
+	/* Requests in flight keep a hot namespace's disk until they end. */
+	if (!ns->ctrl->ops->hot_ns && vdev_ctrl_connected(ns->ctrl)) {
 		mutex_unlock(&vdev_lock);
 		NL_SET_ERR_MSG(info->extack,
 			       "controller is connected: stop the guest or delete the controller");

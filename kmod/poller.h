@@ -33,7 +33,8 @@ enum vdev_stat_type {
  * struct vdev_req_scsi - a virtio-scsi request's outcome, for its completion
  * @resp_gpa: guest address of the response (0: none to write)
  * @buf: a parameter list kept for the slow path (kmalloc), or NULL
- * @in_len: data-in bytes the chain offers
+ * @data_len: data bytes the chain offers, either way: the residual of a
+ *	command that moved nothing
  * @xfer_len: data-in bytes written when the command succeeds
  * @resid: the residual when it succeeds
  * @kind: command, task management or asynchronous notification
@@ -50,7 +51,7 @@ enum vdev_stat_type {
 struct vdev_req_scsi {
 	u64 resp_gpa;
 	void *buf;
-	u32 in_len;
+	u32 data_len;
 	u32 xfer_len;
 	u32 resid;
 	u8 kind;

@@ -385,15 +385,15 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 }
 
 /*
- * A type of one disk: that disk, with a reference. Types of many LUNs
- * look one up per request and pin none for the session.
+ * The disk of a type that resolves it at attach, with a reference. Types
+ * whose LUNs come and go look one up per request and pin none.
  */
 static struct vdev_ns *vdev_session_pick_ns(struct vdev_ctrl *ctrl)
 {
 	unsigned long key = 0;
 	struct vdev_ns *ns;
 
-	if (ctrl->ops->max_ns != 1)
+	if (ctrl->ops->hot_ns)
 		return NULL;
 	ns = xa_find(&ctrl->ns, &key, ULONG_MAX, XA_PRESENT);
 	if (ns)
@@ -416,6 +416,8 @@ static int vdev_session_publish(struct vdev_ctrl *ctrl, struct vdev_session *s)
 		s->wce = bdev_write_cache(vdev_ns_bdev(s->ns));
 		s->capacity = bdev_nr_sectors(vdev_ns_bdev(s->ns));
 	}
+	if (ctrl->ops->connect)
+		ctrl->ops->connect(ctrl);
 	/* An ended session still here drops its own reference. */
 	ctrl->session = s;
 	ctrl->state = VDEV_CTRL_STATE_CONNECTED;

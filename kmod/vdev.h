@@ -79,9 +79,10 @@ struct genl_info;
  * @type: the uapi type number
  * @max_queues: most I/O queues the type can offer
  * @max_queue_size: largest queue the type can offer
- * @max_ns: most namespaces or LUNs on one controller; a type of one (blk)
- *	has its namespace resolved once, when a front end attaches (s->ns);
- *	others look theirs up per request (vdev_ns_lookup())
+ * @max_ns: most namespaces or LUNs on one controller
+ * @hot_ns: namespaces come and go while a front end is attached: the type
+ *	looks them up per request (vdev_ns_lookup()); without it the first
+ *	one is resolved once, when a front end attaches (s->ns), and stays
  * @extra_queues: virtqueues beyond the controller's num-queues I/O queues
  *	(virtio-scsi: control and event)
  * @ns_addr_check: validate a namespace address and fill in what the type
@@ -93,6 +94,8 @@ struct genl_info;
  *	requests in flight may still hold references
  * @ns_free: optional; free @ns->priv, with the last reference (any
  *	process context, the poller's included)
+ * @connect: optional; a front end attached: a new I_T nexus, say (caller
+ *	holds vdev_lock)
  * @features: virtio feature bits offered for @ns (vhost-user types only)
  * @get_config: fill @buf (VDEV_VU_MAX_CONFIG bytes, zeroed) with the
  *	device config space of @s as it negotiated it; 0 or a negative errno
@@ -114,6 +117,7 @@ struct vdev_dev_ops {
 	u32 max_queues;
 	u32 max_queue_size;
 	u32 max_ns;
+	bool hot_ns;
 	u32 extra_queues;
 	int (*ns_addr_check)(struct vdev_ns_addr *addr, bool adding,
 			     struct netlink_ext_ack *extack);
@@ -121,6 +125,7 @@ struct vdev_dev_ops {
 	int (*ns_init)(struct vdev_ns *ns);
 	void (*ns_detach)(struct vdev_ns *ns);
 	void (*ns_free)(struct vdev_ns *ns);
+	void (*connect)(struct vdev_ctrl *ctrl);
 	u64 (*features)(const struct vdev_ns *ns);
 	int (*get_config)(const struct vdev_session *s, u8 *buf);
 	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,
@@ -253,6 +258,7 @@ int vdev_session_dump_queues(struct sk_buff *skb, const struct genl_info *info,
 #if IS_ENABLED(CONFIG_KUNIT)
 bool vdev_ctrl_name_valid(const char *name);
 bool vdev_socket_path_valid(const char *path);
+int vdev_scsi_lun_decode(const u8 *p, u8 *target, u16 *lun);
 #endif
 
 #endif /* _VDEV_H */

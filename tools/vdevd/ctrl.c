@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vdevd controllers: follow them over netlink (a dump at start, then the
- * events group), bind a /dev/vdev handle to each virtio-blk controller,
+ * events group), bind a /dev/vdev handle to each vhost-user controller,
  * create its listening socket when the kernel holds none, and accept
  * front ends ("Binding and serving a controller" in the design).
  */
@@ -273,6 +273,13 @@ static struct vdevd_ctrl *vdevd_ctrl_new(const struct vdevnl_ctrl *nc,
 	return c;
 }
 
+/* The types served over vhost-user: the ones vdevd speaks for. */
+static bool vdevd_type_served(uint32_t type)
+{
+	return type == VDEV_CTRL_TYPE_VIRTIO_BLK ||
+	       type == VDEV_CTRL_TYPE_VIRTIO_SCSI;
+}
+
 /* Why BIND failed; 0 for "not ours to serve", else the error. */
 static int vdevd_bind_failed(const struct vdevnl_ctrl *nc, int err)
 {
@@ -336,7 +343,7 @@ static int vdevd_ctrl_serve(struct vdevd *d, const struct vdevnl_ctrl *nc)
 	struct vdevd_ctrl *c;
 	int fd, err;
 
-	if (nc->type != VDEV_CTRL_TYPE_VIRTIO_BLK) {
+	if (!vdevd_type_served(nc->type)) {
 		vdevd_dbg("controller %s (id %u): type %u not served",
 			  nc->name, nc->id, nc->type);
 		return 0;
@@ -482,7 +489,7 @@ static int vdevd_nl_init(struct vdevd *d)
 }
 
 /*
- * The first virtio-blk controller tells whether another vdevd runs: its
+ * The first vhost-user controller tells whether another vdevd runs: its
  * BIND fails EBUSY. Later EBUSYs are logged and skipped.
  */
 static int vdevd_ctrls_serve_all(struct vdevd *d, struct vdevd_dump *dump)
@@ -498,7 +505,7 @@ static int vdevd_ctrls_serve_all(struct vdevd *d, struct vdevd_dump *dump)
 				  dump->v[i].name);
 			return err;
 		}
-		if (dump->v[i].type == VDEV_CTRL_TYPE_VIRTIO_BLK)
+		if (vdevd_type_served(dump->v[i].type))
 			first = false;
 	}
 	return 0;
