@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vu_scsi_test: a virtio-scsi controller over vhost-user, driven as a
+ * guest's virtio_scsi driver would: its config space, SCSI commands on the
+ * request queue (INQUIRY, READ CAPACITY, REPORT LUNS, a pattern written
+ * and read back), every kind of bad address and CDB with the sense it
+ * must get, task management and asynchronous notification on the control
+ * queue, and LUNs attached and detached under a live session.
+ *
+ * Environment:
+ *   VU_SOCK        the controller's socket (the case SKIPs without)
+ *   VU_QUEUE_SIZE  the controller's queue size (default 128)
+ *   VU_CAPACITY    sectors of LUN 0:0 and 0:1 (their block size is 512)
+ *   VU_TIMEOUT_MS  reply and completion timeout (default 5000)
+ *   VU_LUN_ADD     hotplug: a command that attaches LUN 0:2
+ *   VU_LUN_DEL     hotplug: a command that detaches it
+ * The controller has LUNs 0:0 and 0:1 and no other target.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* kselftest_harness.h's own code and its comparisons are not -Wextra clean. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "vu_front.h"
+
+#define NQ		3	/* control, event, one request queue */
+#define MEM		(16ULL << 20)
+#define BLK		512
+#define OPEN_MS		10000
+
+#define F_HOTPLUG	1
+#define F_CHANGE	2
+#define F_PROTOCOL	30
+
+#define S_FUNCTION_COMPLETE	0
+
+/* Sense keys and ASC/ASCQ the cases expect. */
+#define KEY_ILLEGAL_REQUEST	0x5
+#define KEY_UNIT_ATTENTION	0x6
+
+/* The data buffer of a command, and what the control queue uses. */
+#define DATA_LEN	(64 * 1024)
+
+static int env_int(const char *name, int dflt)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? atoi(s) : dflt;
+}
+
+FIXTURE(scsi) {
+	struct vu_front f;
+	struct vu_scsi_req r;
+	uint64_t data;		/* DATA_LEN bytes of guest memory */
+	uint64_t ctl;		/* control request and response */
+	uint64_t features;
+	int timeout;
+	char why[256];
+};
+
+FIXTURE_SETUP(scsi)
+{
+	struct virtio_blk_config cfg;
+	const char *sock = getenv("VU_SOCK");
+	uint64_t want;
+
+	if (!sock)
+		SKIP(return, "VU_SOCK not set");
+	self->timeout = env_int("VU_TIMEOUT_MS", VU_DEFAULT_TIMEOUT_MS);
+	vu_init(&self->f);
+	self->f.timeout_ms = self->timeout;
+	ASSERT_EQ(0, vu_open(&self->f, sock, OPEN_MS)) TH_LOG("%s", self->f.err);
+	/* QEMU 7.2's realize; its GET_CONFIG is blk's, harmless here. */
+	ASSERT_EQ(0, vu_qemu72_realize(&self->f, NQ, VU_REALIZE_OPENED, &cfg))
+		TH_LOG("%s", self->f.err);
+	want = (1ULL << VU_F_VERSION_1) | (1ULL << F_PROTOCOL) |
+	       (1ULL << VU_F_EVENT_IDX) | (1ULL << VU_F_INDIRECT_DESC) |
+	       (1ULL << F_HOTPLUG) | (1ULL << F_CHANGE);
+	if (getenv("VU_RING") && !strcmp(getenv("VU_RING"), "packed"))
+		want |= 1ULL << VU_F_RING_PACKED;
+	self->features = self->f.features & want;
+	ASSERT_EQ(0, vu_mem_create(&self->f, 1, MEM, 0, false))
+		TH_LOG("%s", self->f.err);
+	ASSERT_EQ(0, vu_queues_create(&self->f, NQ, 64, self->features))
+		TH_LOG("%s", self->f.err);
+	ASSERT_EQ(0, vu_dev_start(&self->f, self->features))
+		TH_LOG("%s", self->f.err);
+	ASSERT_EQ(0, vu_scsi_req_init(&self->f, &self->r, 0, 0))
+		TH_LOG("%s", self->f.err);
+	self->data = vu_alloc(&self->f, 0, DATA_LEN, 4096);
+	self->ctl = vu_alloc(&self->f, 0, 4096, 64);
+	ASSERT_NE(0, self->data);
+	ASSERT_NE(0, self->ctl);
+}
+
+FIXTURE_TEARDOWN(scsi)
+{
+	vu_close(&self->f);
+	vu_queues_destroy(&self->f);
+	vu_mem_destroy(&self->f);
+}
+
+/* Response OK and status GOOD, whatever the residual. */
+static bool good(const struct vu_scsi_req *r)
+{
+	return r->response == VIRTIO_SCSI_S_OK && r->status == VU_SCSI_GOOD;
+}
+
+/* One command on the request queue; @len bytes of data either way. */
+static int cmd(FIXTURE_DATA(scsi) *self, uint8_t target, uint16_t lun,
+	       const uint8_t *cdb, uint32_t len, bool in)
+{
+	struct vu_scsi_req *r = &self->r;
+	int ret;
+
+	vu_scsi_req_set_lun(r, target, lun);
+	memcpy(r->hdr->cdb, cdb, VIRTIO_SCSI_CDB_SIZE);
+	r->ndata = len ? 1 : 0;
+	r->data[0] = (struct vu_buf){ .gpa = self->data, .len = len };
+	r->data_in = in;
+	r->flags = 0;
+	ret = vu_scsi_do(self->f.queues[VU_SCSI_VQ_IO], r, self->timeout);
+	vu_scsi_describe(r, self->why, sizeof(self->why));
+	return ret;
+}
+
+static uint8_t sense(FIXTURE_DATA(scsi) *self, uint16_t *code)
+{
+	uint8_t asc, ascq, key = vu_scsi_sense_key(&self->r, &asc, &ascq);
+
+	*code = asc << 8 | ascq;
+	return key;
+}
+
+/*
+ * TEST UNIT READY until the unit attentions are gone: how many there were
+ * (the first @max of them in @codes), or -1.
+ */
+static int clear_ua(FIXTURE_DATA(scsi) *self, uint16_t lun, uint16_t *codes,
+		    int max)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE] = { 0 };
+	uint16_t code;
+	int n;
+
+	for (n = 0; n < 8; n++) {
+		if (cmd(self, 0, lun, cdb, 0, false))
+			return -1;
+		if (good(&self->r))
+			return n;
+		if (sense(self, &code) != KEY_UNIT_ATTENTION)
+			return -1;
+		if (codes && n < max)
+			codes[n] = code;
+	}
+	return -1;
+}
+
+/* A control request: @req of @len, a response of @rlen; its first byte(s). */
+static int ctl(FIXTURE_DATA(scsi) *self, const void *req, uint32_t len,
+	       uint32_t rlen, void *resp)
+{
+	struct vu_queue *q = self->f.queues[VU_SCSI_VQ_CTL];
+	struct vu_buf b[2] = {
+		{ .gpa = self->ctl, .len = len },
+		{ .gpa = self->ctl + 1024, .len = rlen, .write = true },
+	};
+	uint32_t used;
+	int ret;
+
+	vu_mem_write(&self->f, self->ctl, req, len);
+	memset(vu_gpa(&self->f, self->ctl + 1024, rlen), 0xee, rlen);
+	ret = vu_vq_add(q, b, 2, 0, self);
+	if (ret < 0)
+		return ret;
+	ret = vu_vq_complete_one(q, self, self->timeout, &used);
+	if (ret)
+		return ret;
+	vu_mem_read(&self->f, self->ctl + 1024, resp, rlen);
+	return used;
+}
+
+static void cdb_inquiry(uint8_t *cdb, uint16_t alloc)
+{
+	memset(cdb, 0, VIRTIO_SCSI_CDB_SIZE);
+	cdb[0] = 0x12;
+	cdb[3] = alloc >> 8;
+	cdb[4] = alloc;
+}
+
+static void cdb_report_luns(uint8_t *cdb, uint32_t alloc)
+{
+	memset(cdb, 0, VIRTIO_SCSI_CDB_SIZE);
+	cdb[0] = 0xa0;
+	cdb[6] = alloc >> 24;
+	cdb[7] = alloc >> 16;
+	cdb[8] = alloc >> 8;
+	cdb[9] = alloc;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/* The config space says what QEMU 7.2 says; the features are offered. */
+TEST_F(scsi, config)
+{
+	struct virtio_scsi_config c;
+	unsigned int qs = env_int("VU_QUEUE_SIZE", 128);
+
+	ASSERT_EQ(0, vu_get_config(&self->f, 0, sizeof(c), 0, &c))
+		TH_LOG("%s", self->f.err);
+	EXPECT_EQ(1, c.num_queues);
+	EXPECT_EQ((qs < 1024 ? qs : 1024) - 2, c.seg_max);
+	EXPECT_EQ(0xffff, c.max_sectors);
+	EXPECT_EQ(128, c.cmd_per_lun);
+	EXPECT_EQ(16, c.event_info_size);
+	EXPECT_EQ(96, c.sense_size);
+	EXPECT_EQ(32, c.cdb_size);
+	EXPECT_EQ(0, c.max_channel);
+	EXPECT_EQ(255, c.max_target);
+	EXPECT_EQ(16383, c.max_lun);
+	EXPECT_TRUE(self->f.features & (1ULL << F_HOTPLUG));
+	EXPECT_TRUE(self->f.features & (1ULL << F_CHANGE));
+	EXPECT_TRUE(self->f.features & (1ULL << VU_F_RING_PACKED));
+}
+
+/*
+ * A new nexus (each case's session is one) first sees POWER ON (29h/00h)
+ * on each LUN, and nothing an earlier one left unreported; INQUIRY and
+ * REPORT LUNS go through without reporting it.
+ */
+TEST_F(scsi, unit_attention)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE];
+	uint16_t codes[4];
+	int n;
+
+	cdb_inquiry(cdb, 36);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, 36, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	n = clear_ua(self, 0, codes, 4);
+	ASSERT_EQ(1, n) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2900, codes[0]);
+	n = clear_ua(self, 1, codes, 4);
+	ASSERT_EQ(1, n) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2900, codes[0]);
+}
+
+TEST_F(scsi, inquiry_capacity_luns)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE], *d = vu_gpa(&self->f, self->data, 512);
+	uint64_t cap = env_int("VU_CAPACITY", 0);
+
+	cdb_inquiry(cdb, 96);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, 512, true)) TH_LOG("%s", self->f.err);
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x00, d[0]);			/* connected, direct access */
+	EXPECT_EQ(0, memcmp(d + 8, "VDEV    ", 8));
+	/* 36 bytes of standard data; the rest of the buffer is residual. */
+	EXPECT_EQ(512 - 36, self->r.resid);
+	EXPECT_EQ(sizeof(*self->r.resp) + 36, self->r.used_len);
+
+	vu_scsi_cdb_read_capacity16(cdb, 32);
+	clear_ua(self, 1, NULL, 0);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, 32, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(BLK, be32(d + 8));
+	if (cap)
+		EXPECT_EQ(cap - 1, (uint64_t)be32(d) << 32 | be32(d + 4));
+
+	cdb_report_luns(cdb, 512);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, 512, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(16, be32(d));
+	EXPECT_EQ(0, be32(d + 8));
+	EXPECT_EQ(0, be32(d + 12));
+	EXPECT_EQ(1 << 16, be32(d + 16));	/* LUN 1: 00 01 00 .. */
+	EXPECT_EQ(512 - 24, self->r.resid);
+}
+
+/* A pattern written to LUN 1 reads back from it, and not from LUN 0. */
+TEST_F(scsi, write_read_pattern)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE];
+	uint8_t *d = vu_gpa(&self->f, self->data, DATA_LEN);
+	static uint8_t pat[DATA_LEN];
+	uint32_t i, len = 32 * BLK;
+
+	srand(1234);
+	for (i = 0; i < len; i++)
+		pat[i] = rand();
+	ASSERT_LE(0, clear_ua(self, 0, NULL, 0));
+	ASSERT_LE(0, clear_ua(self, 1, NULL, 0));
+	memcpy(d, pat, len);
+	vu_scsi_cdb_rw10(cdb, true, 1000, 32);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, len, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(sizeof(*self->r.resp), self->r.used_len);
+
+	memset(d, 0, len);
+	vu_scsi_cdb_rw16(cdb, false, 1000, 32);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, len, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(sizeof(*self->r.resp) + len, self->r.used_len);
+	EXPECT_EQ(0, memcmp(d, pat, len));
+
+	/* A bigger buffer than the CDB asks for: the rest is residual. */
+	memset(d, 0, DATA_LEN);
+	vu_scsi_cdb_rw10(cdb, false, 1000, 8);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, DATA_LEN, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(DATA_LEN - 8 * BLK, self->r.resid);
+	EXPECT_EQ(0, memcmp(d, pat, 8 * BLK));
+
+	memset(d, 0, len);
+	vu_scsi_cdb_rw10(cdb, false, 1000, 32);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, len, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_NE(0, memcmp(d, pat, len));
+}
+
+/* Bad addresses, CDBs and buffers, each with its answer. */
+TEST_F(scsi, bad_input)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE] = { 0 };
+	uint8_t *d = vu_gpa(&self->f, self->data, 512);
+	uint64_t cap = env_int("VU_CAPACITY", 131072);
+	uint16_t code;
+
+	ASSERT_LE(0, clear_ua(self, 0, NULL, 0));
+	/* A LUN the target lacks: CHECK CONDITION, LUN NOT SUPPORTED. */
+	ASSERT_EQ(0, cmd(self, 0, 5, cdb, 0, false));
+	EXPECT_EQ(VIRTIO_SCSI_S_OK, self->r.response);
+	EXPECT_EQ(KEY_ILLEGAL_REQUEST, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2500, code);
+	EXPECT_EQ(18, self->r.resp->sense_len);
+	/* ... whose INQUIRY says "no LUN here" (PQ 3, type 1Fh). */
+	cdb_inquiry(cdb, 36);
+	ASSERT_EQ(0, cmd(self, 0, 5, cdb, 36, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x7f, d[0]);
+	/* A target with no LUN at all: BAD_TARGET. */
+	ASSERT_EQ(0, cmd(self, 3, 0, cdb, 36, true));
+	EXPECT_EQ(VIRTIO_SCSI_S_BAD_TARGET, self->r.response) TH_LOG("%s", self->why);
+	EXPECT_EQ(sizeof(*self->r.resp), self->r.used_len);
+	/* A LUN field that is not a single-level LUN: BAD_TARGET too. */
+	vu_scsi_req_set_lun(&self->r, 0, 0);
+	self->r.hdr->lun[0] = 2;
+	self->r.ndata = 0;
+	ASSERT_EQ(0, vu_scsi_do(self->f.queues[VU_SCSI_VQ_IO], &self->r,
+				self->timeout));
+	EXPECT_EQ(VIRTIO_SCSI_S_BAD_TARGET, self->r.response);
+	/* An opcode nobody serves: INVALID COMMAND OPERATION CODE. */
+	memset(cdb, 0, sizeof(cdb));
+	cdb[0] = 0xff;
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, 0, false));
+	EXPECT_EQ(KEY_ILLEGAL_REQUEST, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2000, code);
+	/* Past the end: LOGICAL BLOCK ADDRESS OUT OF RANGE. */
+	vu_scsi_cdb_rw16(cdb, false, cap - 1, 2);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, 2 * BLK, true));
+	EXPECT_EQ(KEY_ILLEGAL_REQUEST, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2100, code);
+	EXPECT_EQ(2 * BLK, self->r.resid);
+	/* A reserved bit: INVALID FIELD IN CDB. */
+	cdb_inquiry(cdb, 36);
+	cdb[1] = 0x02;
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, 36, true));
+	EXPECT_EQ(KEY_ILLEGAL_REQUEST, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2400, code);
+	/* A write whose data-out is shorter than the CDB says. */
+	vu_scsi_cdb_rw10(cdb, true, 0, 2);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, BLK, false));
+	EXPECT_EQ(KEY_ILLEGAL_REQUEST, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x0e03, code);
+	/* A read with a data-out buffer instead of data-in. */
+	vu_scsi_cdb_rw10(cdb, false, 0, 1);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, BLK, false));
+	EXPECT_EQ(KEY_ILLEGAL_REQUEST, sense(self, &code)) TH_LOG("%s", self->why);
+	/* Still serving. */
+	vu_scsi_cdb_rw10(cdb, false, 0, 1);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, BLK, true));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+}
+
+struct tmf_req {
+	uint32_t type;
+	uint32_t subtype;
+	uint8_t lun[8];
+	uint64_t tag;
+} __attribute__((packed));
+
+struct an_req {
+	uint32_t type;
+	uint8_t lun[8];
+	uint32_t event_requested;
+} __attribute__((packed));
+
+static void lun8(uint8_t *p, uint8_t target, uint16_t lun)
+{
+	memset(p, 0, 8);
+	p[0] = 1;
+	p[1] = target;
+	p[2] = 0x40 | lun >> 8;
+	p[3] = lun;
+}
+
+/* Task management and notification on the control queue. */
+TEST_F(scsi, control_queue)
+{
+	struct tmf_req t = { .type = VIRTIO_SCSI_T_TMF };
+	struct an_req a = { .type = VIRTIO_SCSI_T_AN_QUERY };
+	uint8_t resp[8];
+	uint16_t codes[2];
+
+	ASSERT_LE(0, clear_ua(self, 0, NULL, 0));
+	lun8(t.lun, 0, 0);
+	t.subtype = VIRTIO_SCSI_T_TMF_ABORT_TASK;
+	t.tag = 42;
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp)) TH_LOG("%s", self->f.err);
+	EXPECT_EQ(S_FUNCTION_COMPLETE, resp[0]);
+	t.subtype = VIRTIO_SCSI_T_TMF_ABORT_TASK_SET;
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(S_FUNCTION_COMPLETE, resp[0]);
+	t.subtype = VIRTIO_SCSI_T_TMF_QUERY_TASK_SET;
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(S_FUNCTION_COMPLETE, resp[0]);
+	t.subtype = VIRTIO_SCSI_T_TMF_QUERY_TASK;
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(VIRTIO_SCSI_S_FUNCTION_REJECTED, resp[0]);
+	t.subtype = VIRTIO_SCSI_T_TMF_CLEAR_ACA;
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(VIRTIO_SCSI_S_FUNCTION_REJECTED, resp[0]);
+	/* A reset is a unit attention for the next command. */
+	t.subtype = VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET;
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(S_FUNCTION_COMPLETE, resp[0]);
+	ASSERT_EQ(1, clear_ua(self, 0, codes, 2)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2900, codes[0]);
+	t.subtype = VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET;
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(S_FUNCTION_COMPLETE, resp[0]);
+	/* No such LUN, no such target. */
+	t.subtype = VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET;
+	lun8(t.lun, 0, 9);
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(VIRTIO_SCSI_S_BAD_TARGET, resp[0]);
+	lun8(t.lun, 7, 0);
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, resp));
+	EXPECT_EQ(VIRTIO_SCSI_S_BAD_TARGET, resp[0]);
+	/* Asynchronous notification: none supported. */
+	lun8(a.lun, 0, 0);
+	a.event_requested = 0x7e;
+	ASSERT_EQ(5, ctl(self, &a, sizeof(a), 5, resp));
+	EXPECT_EQ(0, be32(resp));
+	EXPECT_EQ(VIRTIO_SCSI_S_OK, resp[4]);
+	a.type = VIRTIO_SCSI_T_AN_SUBSCRIBE;
+	ASSERT_EQ(5, ctl(self, &a, sizeof(a), 5, resp));
+	EXPECT_EQ(VIRTIO_SCSI_S_OK, resp[4]);
+}
+
+/* LUN 0:2 attached and detached while the session runs. */
+TEST_F(scsi, hotplug)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE] = { 0 };
+	uint8_t *d = vu_gpa(&self->f, self->data, 512);
+	const char *add = getenv("VU_LUN_ADD"), *del = getenv("VU_LUN_DEL");
+	uint16_t codes[4], code;
+
+	if (!add || !del)
+		SKIP(return, "VU_LUN_ADD/VU_LUN_DEL not set");
+	ASSERT_LE(0, clear_ua(self, 0, NULL, 0));
+	ASSERT_EQ(0, system(add));
+	/* LUN 0 learns of it, and REPORT LUNS lists it. */
+	ASSERT_EQ(1, clear_ua(self, 0, codes, 4)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x3f0e, codes[0]);
+	cdb_report_luns(cdb, 512);
+	ASSERT_EQ(0, cmd(self, 0, 0, cdb, 512, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(24, be32(d));
+	EXPECT_EQ(2 << 16, be32(d + 24));
+	ASSERT_LE(0, clear_ua(self, 2, NULL, 0));
+	vu_scsi_cdb_rw10(cdb, true, 0, 1);
+	ASSERT_EQ(0, cmd(self, 0, 2, cdb, BLK, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	ASSERT_EQ(0, system(del));
+	vu_scsi_cdb_rw10(cdb, false, 0, 1);
+	ASSERT_EQ(0, cmd(self, 0, 2, cdb, BLK, true));
+	EXPECT_EQ(KEY_ILLEGAL_REQUEST, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2500, code);
+	ASSERT_EQ(1, clear_ua(self, 0, codes, 4)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x3f0e, codes[0]);
+}
+
+TEST_HARNESS_MAIN
