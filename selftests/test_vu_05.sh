@@ -6,35 +6,62 @@
 # driver: config space, unit attentions, INQUIRY, READ CAPACITY, REPORT
 # LUNS, a pattern written and read back, bad LUNs, targets, opcodes and
 # buffers with their sense, task management and notification on the
-# control queue, and LUN 0:2 (ram2) attached and detached under a live
-# session. Split and packed rings.
+# control queue, LUN 0:2 (ram2) attached and detached under a live
+# session, and LUN 1:0 on a device-mapper disk whose second half fails
+# every I/O (MEDIUM ERROR), and LUN 2:0 on a dm-delay disk, whose slow
+# commands task management must let complete before it answers. Split
+# and packed rings.
 source "$(dirname "$0")/test_common.sh"
 source "$(dirname "$0")/vu/vu_lib.sh"
 
 vu_need_bins vu_scsi_test
 
 vdev_test_init
-vdev_brd_setup 3 || { echo "# SKIP: brd unavailable"; exit $KSFT_SKIP; }
+vdev_brd_setup 5 || { echo "# SKIP: brd unavailable"; exit $KSFT_SKIP; }
 
 sock=/run/vdev-vus.sock
 vu_vdevd_scripts
-trap 'rc=$?; vu_vdevd_stop; vdev_clean; (exit $rc); vdev_test_exit' EXIT
+err_dm=vus-err
+slow_dm=vus-slow
+# dm_dev NAME: its /dev node (no udev in the bench: no /dev/mapper link).
+dm_dev() {
+	echo "/dev/$(dmsetup info -c --noheadings -o blkdevname "$1")"
+}
+trap 'rc=$?; vu_vdevd_stop; vdev_clean; dmsetup remove "$err_dm" "$slow_dm" 2>/dev/null; (exit $rc); vdev_test_exit' EXIT
 
 rm -f "$sock"
 check "create vus: virtio-scsi, 1 request queue of 128" \
 	vdevctl ctrl add vus --type virtio-scsi --socket "$sock" --queues 1 --queue-size 128
 check "vus: LUN 0:0 on ram0" vdevctl ns add vus --target 0 --lun 0 /dev/ram0
 check "vus: LUN 0:1 on ram1" vdevctl ns add vus --target 0 --lun 1 /dev/ram1
+# LUN 1:0: ram3's first 32 MiB, then 32 MiB of dm-error.
+err_env=()
+half=$(($(cat /sys/block/ram3/size) / 2))
+if modprobe dm-mod 2>/dev/null &&
+	printf '0 %d linear /dev/ram3 0\n%d %d error\n' "$half" "$half" "$half" |
+	dmsetup create "$err_dm" 2>/dev/null; then
+	check "vus: LUN 1:0 on $err_dm (I/O errors from LBA $half)" \
+		vdevctl ns add vus --target 1 --lun 0 "$(dm_dev "$err_dm")"
+	err_env=("VU_ERR_LBA=$half")
+fi
+# LUN 2:0: ram4 with every I/O delayed 300 ms.
+if modprobe dm-delay 2>/dev/null &&
+	echo "0 $(cat /sys/block/ram4/size) delay /dev/ram4 0 300" |
+	dmsetup create "$slow_dm" 2>/dev/null; then
+	check "vus: LUN 2:0 on $slow_dm (300 ms a request)" \
+		vdevctl ns add vus --target 2 --lun 0 "$(dm_dev "$slow_dm")"
+	err_env+=(VU_SLOW_MS=300)
+fi
 [ "$vdev_failed" = 0 ] || vdev_test_done
 vu_vdevd_start "$sock" || vdev_test_done
 
 env_s=("VU_SOCK=$sock" VU_QUEUE_SIZE=128 "VU_CAPACITY=$(cat /sys/block/ram0/size)"
 	VU_TIMEOUT_MS=20000
 	"VU_LUN_ADD=$VDEVCTL ns add vus --target 0 --lun 2 /dev/ram2"
-	"VU_LUN_DEL=$VDEVCTL ns del vus --target 0 --lun 2")
+	"VU_LUN_DEL=$VDEVCTL ns del vus --target 0 --lun 2" "${err_env[@]}")
 for ring in split packed; do
 	for c in config unit_attention inquiry_capacity_luns write_read_pattern \
-		bad_input control_queue hotplug; do
+		bad_input control_queue hotplug medium_error tmf_under_io; do
 		vuc_log vu_scsi_test s "$c" VU_RING=$ring
 	done
 done

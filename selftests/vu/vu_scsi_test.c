@@ -14,7 +14,11 @@
  *   VU_TIMEOUT_MS  reply and completion timeout (default 5000)
  *   VU_LUN_ADD     hotplug: a command that attaches LUN 0:2
  *   VU_LUN_DEL     hotplug: a command that detaches it
- * The controller has LUNs 0:0 and 0:1 and no other target.
+ *   VU_ERR_LBA     medium_error: LUN 1:0 reads and writes below this LBA
+ *                  and fails every I/O from it on (dm-error)
+ *   VU_SLOW_MS     tmf_under_io: LUN 2:0's I/O takes this long (dm-delay)
+ * The controller has LUNs 0:0 and 0:1, maybe 1:0 and 2:0, and no other
+ * target.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +28,8 @@
 /* kselftest_harness.h's own code and its comparisons are not -Wextra clean. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
+/* The harness's own 'child' next to its setjmp(), once cases inline much. */
+#pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "vu_front.h"
 
@@ -496,6 +502,102 @@ TEST_F(scsi, hotplug)
 	EXPECT_EQ(0x2500, code);
 	ASSERT_EQ(1, clear_ua(self, 0, codes, 4)) TH_LOG("%s", self->why);
 	EXPECT_EQ(0x3f0e, codes[0]);
+}
+
+/* A backing device's I/O error is a MEDIUM ERROR, for that command only. */
+TEST_F(scsi, medium_error)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE];
+	int bad = env_int("VU_ERR_LBA", 0);
+	uint16_t code;
+
+	if (!bad)
+		SKIP(return, "VU_ERR_LBA not set");
+	ASSERT_LE(0, clear_ua(self, 0, NULL, 0));
+	vu_scsi_req_set_lun(&self->r, 1, 0);
+	/* clear_ua() addresses target 0: this LUN's POWER ON by hand. */
+	memset(cdb, 0, sizeof(cdb));
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, 0, false));
+	EXPECT_EQ(KEY_UNIT_ATTENTION, sense(self, &code)) TH_LOG("%s", self->why);
+	vu_scsi_cdb_rw10(cdb, false, bad - 1, 1);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, BLK, true));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	/* A read across into the bad range. */
+	vu_scsi_cdb_rw10(cdb, false, bad - 1, 2);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, 2 * BLK, true));
+	EXPECT_EQ(VIRTIO_SCSI_S_OK, self->r.response);
+	EXPECT_EQ(0x3, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x1100, code);		/* UNRECOVERED READ ERROR */
+	EXPECT_EQ(2 * BLK, self->r.resid);
+	EXPECT_EQ(sizeof(*self->r.resp), self->r.used_len);
+	vu_scsi_cdb_rw16(cdb, true, bad + 8, 1);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, BLK, false));
+	EXPECT_EQ(0x3, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x0c00, code);		/* WRITE ERROR */
+	/* The next command is fine again. */
+	vu_scsi_cdb_rw10(cdb, true, 0, 1);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, BLK, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+}
+
+/*
+ * Task management with commands in flight on a slow LUN: each command
+ * completes once, with its own outcome, before the function is answered
+ * FUNCTION COMPLETE; nothing is lost, nothing comes back twice.
+ */
+#define NSLOW	8
+
+static void tmf_under_io(FIXTURE_DATA(scsi) *self,
+			 struct __test_metadata *_metadata, uint32_t subtype)
+{
+	struct vu_queue *q = self->f.queues[VU_SCSI_VQ_IO];
+	struct tmf_req t = { .type = VIRTIO_SCSI_T_TMF, .subtype = subtype };
+	struct vu_scsi_req r[NSLOW], *done;
+	int slow = env_int("VU_SLOW_MS", 0), seen[NSLOW] = { 0 };
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE] = { 0 }, resp;
+	long long t0;
+	int i, n = 0;
+
+	ASSERT_EQ(0, cmd(self, 2, 0, cdb, 0, false));	/* POWER ON, taken */
+	for (i = 0; i < NSLOW; i++) {
+		ASSERT_EQ(0, vu_scsi_req_init(&self->f, &r[i], 2, 0));
+		vu_scsi_cdb_rw10(r[i].hdr->cdb, i & 1, i, 1);
+		r[i].ndata = 1;
+		r[i].data[0] = (struct vu_buf){ .gpa = self->data + i * BLK,
+						.len = BLK };
+		r[i].data_in = !(i & 1);
+		r[i].flags = 0;
+		ASSERT_EQ(0, vu_scsi_submit(q, &r[i])) TH_LOG("%s", self->f.err);
+	}
+	vu_vq_kick(q);
+	lun8(t.lun, 2, 0);
+	t.tag = r[0].hdr->tag;
+	t0 = vu_now_ms();
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, &resp)) TH_LOG("%s", self->f.err);
+	EXPECT_EQ(S_FUNCTION_COMPLETE, resp);
+	TH_LOG("TMF %u answered after %lld ms, I/O takes %d ms", subtype,
+	       vu_now_ms() - t0, slow);
+	/* Every command is in the used ring already, each once. */
+	while (vu_scsi_poll(q, &done) == 1) {
+		i = done - r;
+		ASSERT_TRUE(i >= 0 && i < NSLOW);
+		seen[i]++;
+		n++;
+		EXPECT_TRUE(good(done)) TH_LOG("command %d", i);
+	}
+	EXPECT_EQ(NSLOW, n);
+	for (i = 0; i < NSLOW; i++)
+		EXPECT_EQ(1, seen[i]) TH_LOG("command %d", i);
+	EXPECT_EQ(0, vu_vq_wait(q, 200));
+}
+
+TEST_F(scsi, tmf_under_io)
+{
+	if (!env_int("VU_SLOW_MS", 0))
+		SKIP(return, "VU_SLOW_MS not set");
+	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_ABORT_TASK);
+	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET);
+	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET);
 }
 
 TEST_HARNESS_MAIN
