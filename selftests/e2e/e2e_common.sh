@@ -210,12 +210,19 @@ e2e_has_discard() {
 }
 
 # e2e_vdev_start CTRL: the vdev side of a test.  Loads the module
-# (vdev_test_init), creates a virtio-blk controller CTRL with 2 queues on
+# (vdev_test_init), creates a virtio-blk (E2E_DEV=scsi: virtio-scsi)
+# controller CTRL with 2 queues on
 # /dev/ram0 with its socket at $e2e_sock, and starts vdevd (pid in
 # $e2e_vdevd_pid, log in $e2e_vdevd_log).  The EXIT trap leaves nothing
 # behind: QEMU and vdevd are stopped, the controller deleted.
 e2e_vdev_start() {
-	local ctrl=$1
+	local ctrl=$1 type=virtio-blk addr=()
+
+	# E2E_DEV=scsi (run-qemu.sh): a virtio-scsi controller, the disk LUN 0:0.
+	if [ "${E2E_DEV:-blk}" = scsi ]; then
+		type=virtio-scsi
+		addr=(--target 0 --lun 0)
+	fi
 
 	e2e_vdevd=${VDEVD:-$VDEV_ROOT/tools/vdevd/vdevd}
 	e2e_sock=/tmp/$ctrl.sock
@@ -237,9 +244,10 @@ e2e_vdev_start() {
 	e2e_klines=$(dmesg | wc -l)
 
 	rm -f "$e2e_sock"
-	check "create $ctrl: virtio-blk, 2 queues, $e2e_sock" \
-		vdevctl ctrl add "$ctrl" --type virtio-blk --socket "$e2e_sock" --queues 2
-	check "$ctrl: attach $e2e_dev" vdevctl ns add "$ctrl" "$e2e_dev"
+	check "create $ctrl: $type, 2 queues, $e2e_sock" \
+		vdevctl ctrl add "$ctrl" --type "$type" --socket "$e2e_sock" --queues 2
+	check "$ctrl: attach $e2e_dev${addr[*]:+ as ${addr[*]}}" \
+		vdevctl ns add "$ctrl" "${addr[@]}" "$e2e_dev"
 	[ "$vdev_failed" = 0 ] || vdev_test_done
 	e2e_vdevd_run "$vdev_tmp/vdevd.log" || vdev_test_done
 }

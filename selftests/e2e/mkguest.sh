@@ -27,8 +27,14 @@ set -euo pipefail
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$HERE/../.." && pwd -P)
 KVER_DEFAULT=6.12.107+deb12-amd64
-# Modules the guest loads, in order (with their dependencies).
+# Modules the guest loads, in order (with their dependencies): its disk's
+# driver, virtio_blk, or virtio_scsi and sd with E2E_DEV=scsi.
 GUEST_MODULES=(virtio_blk)
+initrd_suffix=
+if [[ ${E2E_DEV:-blk} == scsi ]]; then
+	GUEST_MODULES=(virtio_scsi sd_mod)
+	initrd_suffix=-scsi
+fi
 
 msg() { echo "mkguest: $*" >&2; }
 die() {
@@ -113,7 +119,7 @@ build_initramfs() {
 	local mods extras key tmp m base i=0
 	mapfile -t mods < <(guest_module_files)
 	mapfile -t extras < <(lsblk_files)
-	initrd=$cache/initramfs-$kver.cpio
+	initrd=$cache/initramfs-$kver$initrd_suffix.cpio
 	key=$({
 		echo "format 3 $kver"
 		sha256sum "$HERE/guest-init" "$busybox" "${mods[@]}" "${extras[@]}"

@@ -20,6 +20,8 @@
 # Environment:
 #   E2E_TIMEOUT     seconds one boot may take before QEMU is killed
 #                   (default 480)
+#   E2E_DEV         blk (default): vhost-user-blk-pci, the guest's vda;
+#                   scsi: vhost-user-scsi-pci, its LUN 0:0 as sda
 #   E2E_QUEUES      num-queues of the device, checked in the guest
 #                   (default 2; -smp is 2, virtio-blk uses min(vCPUs, queues))
 #   E2E_TCG_THREAD  single (default) or multi: QEMU 7.2's multi-threaded
@@ -142,6 +144,19 @@ cmdline+=" tsc=reliable audit=0"
 cmdline+=" acpi=noirq"
 cmdline+=" initcall_blacklist=jent_mod_init,load_system_certificate_list,init_encrypted,crypto_kdf108_init,inet6_init,cmos_init,i8042_init"
 cmdline+=" vdev.test=$ring,$test vdev.queues=$queues vdev.wd=$guest_wd vdev.md5=$md5"
+# vhost-user-scsi in 7.2 cannot reconnect: no reconnect= on its chardev.
+case ${E2E_DEV:-blk} in
+blk)
+	chardev="socket,id=vb,path=$sock,reconnect=1"
+	device="vhost-user-blk-pci,chardev=vb,num-queues=$queues$dev_packed"
+	;;
+scsi)
+	chardev="socket,id=vb,path=$sock"
+	device="vhost-user-scsi-pci,chardev=vb,num_queues=$queues$dev_packed"
+	cmdline+=" vdev.dev=sda"
+	;;
+*) usage ;;
+esac
 [[ -n ${E2E_APPEND:-} ]] && cmdline+=" $E2E_APPEND"
 
 # The CPU: TCG's max, but without ERMS/FSRM, so the guest kernel copies
@@ -157,8 +172,8 @@ qemu=("$qemu_bin"
 	-smp 2 -m 256M
 	-object memory-backend-memfd,id=mem,size=256M,share=on,prealloc=on
 	-machine memory-backend=mem
-	-chardev "socket,id=vb,path=$sock,reconnect=1"
-	-device "vhost-user-blk-pci,chardev=vb,num-queues=$queues$dev_packed"
+	-chardev "$chardev"
+	-device "$device"
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-display none -nic none -monitor none
 	-chardev stdio,id=con,signal=off -serial chardev:con
