@@ -163,6 +163,8 @@ struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 	if (ret)
 		goto out_free_priv;
 	ctrl->num_ns++;
+	if (ctrl->ops->ns_changed)
+		ctrl->ops->ns_changed(ns, true);
 	return ns;
 
 out_free_priv:
@@ -218,8 +220,8 @@ void vdev_ns_detach(struct vdev_ns *ns)
 
 	xa_erase(&ctrl->ns, ctrl->ops->ns_addr_key(&ns->addr));
 	ctrl->num_ns--;
-	if (ctrl->ops->ns_detach)
-		ctrl->ops->ns_detach(ns);
+	if (ctrl->ops->ns_changed)
+		ctrl->ops->ns_changed(ns, false);
 	vdev_ns_put(ns);
 }
 

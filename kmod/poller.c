@@ -282,6 +282,43 @@ int vdev_req_take_head(struct vdev_req *req, struct vdev_vring_chain *chain,
 	return 0;
 }
 
+/**
+ * vdev_req_park - keep a request in flight until the type has a use for it
+ * @req: a request being executed, without bios (on the poller)
+ *
+ * For buffers the driver lends the device for later: virtio-scsi's event
+ * queue. The type takes it back with vdev_req_unpark() and ends it with
+ * vdev_req_end(); a queue that stops ends every parked request itself, so
+ * its drain can finish (ops->req_complete then writes what says nothing).
+ */
+void vdev_req_park(struct vdev_req *req)
+{
+	struct vdev_queue *q = req->q;
+
+	atomic_inc(&req->remaining);
+	spin_lock(&q->park_lock);
+	list_add_tail(&req->pnode, &q->park_list);
+	spin_unlock(&q->park_lock);
+}
+
+/**
+ * vdev_req_unpark - the oldest parked request of @q, or NULL
+ * @q: the queue; any process context
+ *
+ * The caller ends it with vdev_req_end().
+ */
+struct vdev_req *vdev_req_unpark(struct vdev_queue *q)
+{
+	struct vdev_req *req;
+
+	spin_lock(&q->park_lock);
+	req = list_first_entry_or_null(&q->park_list, struct vdev_req, pnode);
+	if (req)
+		list_del_init(&req->pnode);
+	spin_unlock(&q->park_lock);
+	return req;
+}
+
 /* Caller checked that one is free. */
 static struct vdev_req *vdev_queue_req_get(struct vdev_queue *q)
 {
@@ -363,8 +400,18 @@ static void vdev_queue_rearm(struct vdev_queue *q)
 
 static bool vdev_queue_may_fetch(struct vdev_queue *q)
 {
-	if (!q->cur_enabled || q->stopping || q->parked || q->broken)
+	if (!q->cur_enabled || q->stopping || q->parked || q->broken) {
+		/*
+		 * Kicks to a ring that cannot fetch (disabled, or held by
+		 * its type) must not keep the poller from sleeping: what
+		 * makes it fetch again (SYNC, a new table) sets RECHECK.
+		 */
+		if (READ_ONCE(q->pending)) {
+			clear_bit(VDEV_Q_KICKED, &q->pending);
+			clear_bit(VDEV_Q_RECHECK, &q->pending);
+		}
 		return false;
+	}
 	if (test_and_clear_bit(VDEV_Q_KICKED, &q->pending)) {
 		u64_stats_update_begin(&q->stats.sync);
 		q->stats.kicks++;
@@ -426,7 +473,7 @@ static void vdev_queue_take_ctl(struct vdev_queue *q)
 {
 	q->cur_call = q->call;
 	q->cur_err = q->err;
-	q->cur_enabled = q->enabled && !q->dev_held;
+	q->cur_enabled = q->enabled;
 	q->cur_nofd = q->kick_nofd;
 	q->cur_abandoned = q->abandoned;
 	if (q->ctl_gen) {
@@ -782,7 +829,6 @@ void vdev_queue_unprepare(struct vdev_queue *q)
 /* Hand a prepared queue to its poller and start watching kicks. */
 void vdev_queue_attach(struct vdev_queue *q)
 {
-	const struct vdev_dev_ops *ops = q->session->ctrl->ops;
 	struct vdev_cmd cmd = { .op = VDEV_CMD_ATTACH, .q = q };
 
 	INIT_LIST_HEAD(&q->pnode);
@@ -798,7 +844,6 @@ void vdev_queue_attach(struct vdev_queue *q)
 	q->parked = false;
 	q->abandoned = false;
 	q->cur_abandoned = false;
-	q->dev_held = ops->queue_held && ops->queue_held(q->session->ctrl, q->index);
 	vdev_poller_post(q->poller, &cmd);
 	wait_for_completion(&cmd.done);
 	vdev_queue_kick_watch(q);
@@ -832,6 +877,7 @@ static void vdev_queue_abandon(struct vdev_queue *q);
 int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout)
 {
 	struct vdev_cmd cmd = { .op = VDEV_CMD_STOP, .q = q };
+	struct vdev_req *req;
 	long left;
 
 	vdev_queue_kick_unwatch(q);
@@ -839,6 +885,9 @@ int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout)
 		vdev_poller_post(q->poller, &cmd);
 		wait_for_completion(&cmd.done);
 	}
+	/* Nothing is fetched now: what is parked ends, and the drain with it. */
+	while ((req = vdev_req_unpark(q)))
+		vdev_req_end(req);
 	if (timeout == MAX_SCHEDULE_TIMEOUT) {
 		wait_for_completion(&q->stop_done);
 		return 0;

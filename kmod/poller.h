@@ -45,7 +45,10 @@ enum vdev_stat_type {
  * @asc: its additional sense code
  * @ascq: and qualifier
  * @tmf: task management function (VIRTIO_SCSI_T_TMF_*)
- * @target: the target a task management function addresses
+ * @target: the target a task management function or an event names
+ * @lun: the LUN an event names
+ * @event: an event's type (0: none, VIRTIO_SCSI_T_NO_EVENT)
+ * @reason: and its reason
  * @nranges: UNMAP: ranges in @buf
  */
 struct vdev_req_scsi {
@@ -63,6 +66,9 @@ struct vdev_req_scsi {
 	u8 ascq;
 	u8 tmf;
 	u8 target;
+	u16 lun;
+	u32 event;
+	u32 reason;
 	u32 nranges;
 };
 
@@ -90,7 +96,8 @@ struct vdev_req_scsi {
  * @polled: its one bio went out REQ_POLLED | REQ_NOWAIT
  * @again: the device had no room (BLK_STS_AGAIN): send it again
  * @retries: times it was sent again
- * @pnode: in the queue's list of polled requests (poller only)
+ * @pnode: in the queue's list of polled requests (poller only), or, for
+ *	a request without bios, in its list of parked ones (q->park_lock)
  * @scsi: virtio-scsi's outcome, for ops->req_complete
  * @bio: the first bio, embedded
  * @vecs: its vecs
@@ -136,6 +143,8 @@ void vdev_mem_gen_free(struct vdev_mem_gen *gen);
 void vdev_req_end(struct vdev_req *req);
 int vdev_req_take_head(struct vdev_req *req, struct vdev_vring_chain *chain,
 		       void *dst, u32 len);
+void vdev_req_park(struct vdev_req *req);
+struct vdev_req *vdev_req_unpark(struct vdev_queue *q);
 
 /* bio.c */
 int vdev_bio_submit_rw(struct vdev_req *req, struct block_device *bdev,

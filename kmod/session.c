@@ -349,6 +349,8 @@ static int vdev_session_alloc_queues(struct vdev_session *s,
 	for (i = 0; i < s->nr_queues; i++) {
 		s->queues[i].session = s;
 		s->queues[i].index = i;
+		INIT_LIST_HEAD(&s->queues[i].park_list);
+		spin_lock_init(&s->queues[i].park_lock);
 	}
 	return 0;
 }

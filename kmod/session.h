@@ -107,12 +107,14 @@ struct vdev_queue_stats {
  * @ctl_*: what the control path wants; the poller takes it on SYNC
  * @cur_call: the call eventfd the poller signals (poller only)
  * @cur_err: the err eventfd the poller signals (poller only)
- * @dev_held: the type keeps this ring's buffers (ops->queue_held): never
- *	fetched, as if disabled (set at attach)
  * @cur_enabled: fetch new chains (poller only)
  * @abandoned: a drain timed out: the ring belongs to the front end again (L)
  * @cur_abandoned: @abandoned as the poller took it: no more ring writes
  * @cur_nofd: no kick fd: fetch on every pass, never sleep on it (poller only)
+ * @park_list: requests the type keeps in flight for later
+ *	(vdev_req_park())
+ * @park_lock: guards @park_list; taken from any process context
+ * @dev_flags: the type's own bits for the queue (atomic bitops)
  * @stop_done: completed by the poller once a stopping queue drained
  * @stats: counters
  */
@@ -161,11 +163,13 @@ struct vdev_queue {
 	struct vdev_mem_gen *ctl_gen;
 	struct eventfd_ctx *cur_call;
 	struct eventfd_ctx *cur_err;
-	bool dev_held;
 	bool cur_enabled;
 	bool cur_nofd;
 	bool abandoned;
 	bool cur_abandoned;
+	struct list_head park_list;
+	spinlock_t park_lock;	/* guards park_list */
+	unsigned long dev_flags;
 	struct completion stop_done;
 	struct vdev_queue_stats stats;
 };

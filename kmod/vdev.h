@@ -90,8 +90,9 @@ struct genl_info;
  * @ns_addr_key: a unique index for a validated address
  * @ns_init: optional; set up @ns->priv for a namespace being attached,
  *	before the data path can see it (caller holds vdev_lock)
- * @ns_detach: optional; @ns has just left @ns->ctrl->ns (vdev_lock held);
- *	requests in flight may still hold references
+ * @ns_changed: optional; @ns has just entered (@added) or left
+ *	@ns->ctrl->ns (vdev_lock held); when it left, requests in flight may
+ *	still hold references
  * @ns_free: optional; free @ns->priv, with the last reference (any
  *	process context, the poller's included)
  * @connect: optional; a front end attached: a new I_T nexus, say (caller
@@ -102,11 +103,10 @@ struct genl_info;
  * @set_config: a front end's config write; 0 or a negative errno (nothing
  *	changed then)
  * @chain_max: most buffers in one descriptor chain; a longer one is bad
- * @queue_held: optional; a queue the core never fetches from: the device
- *	keeps its buffers for later (virtio-scsi's event queue)
  * @req_execute: start a fetched chain: complete it at once (set its status)
  *	or submit bios that will; runs on the queue's poller
- * @req_complete: optional; runs on the poller when the request is reaped,
+ * @req_complete: optional; runs on the poller when the request is reaped
+ *	(parked ones too, when their queue stops: vdev_req_park()),
  *	before its used entry is pushed: write the response (only if
  *	@write_ok: the ring is still ours) and set req->written. Without it
  *	the core writes req->status at req->status_gpa.
@@ -123,7 +123,7 @@ struct vdev_dev_ops {
 			     struct netlink_ext_ack *extack);
 	unsigned long (*ns_addr_key)(const struct vdev_ns_addr *addr);
 	int (*ns_init)(struct vdev_ns *ns);
-	void (*ns_detach)(struct vdev_ns *ns);
+	void (*ns_changed)(struct vdev_ns *ns, bool added);
 	void (*ns_free)(struct vdev_ns *ns);
 	void (*connect)(struct vdev_ctrl *ctrl);
 	u64 (*features)(const struct vdev_ns *ns);
@@ -131,7 +131,6 @@ struct vdev_dev_ops {
 	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,
 			  u32 size);
 	u32 (*chain_max)(const struct vdev_ctrl *ctrl);
-	bool (*queue_held)(const struct vdev_ctrl *ctrl, u32 index);
 	void (*req_execute)(struct vdev_req *req, struct vdev_vring_chain *chain);
 	void (*req_complete)(struct vdev_req *req, bool write_ok);
 };

@@ -6,8 +6,11 @@
  * the rings, guest memory and the block layer.
  *
  * Virtqueues: 0 is the control queue (task management, asynchronous
- * notification), 1 the event queue, whose buffers are kept (no event is
- * sent yet), 2 and up the request queues.
+ * notification), 1 the event queue, 2 and up the request queues. The
+ * event queue's buffers are parked (vdev_req_park()) until a LUN comes or
+ * goes: then one is ended with a TRANSPORT_RESET event, RESCAN or
+ * REMOVED, from the control path. With no buffer to take it the event is
+ * remembered as missed, and the next buffer says EVENTS_MISSED.
  *
  * A request queue's chain is the command header, the data-out, the
  * response and the data-in (virtio 1.2, 5.6.6). The response must sit in
@@ -84,7 +87,11 @@ enum vdev_scsi_kind {
 	VDEV_SCSI_KIND_CMD,
 	VDEV_SCSI_KIND_TMF,
 	VDEV_SCSI_KIND_AN,
+	VDEV_SCSI_KIND_EVENT,
 };
+
+/* The event queue's q->dev_flags: an event found no buffer. */
+#define VDEV_SCSI_EVENTS_MISSED	0
 
 /* The wire: virtio_scsi_cmd_req with the default CDB size, and so on. */
 struct vdev_scsi_cmd_hdr {
@@ -120,6 +127,12 @@ struct vdev_scsi_an_req {
 struct vdev_scsi_an_resp {
 	__le32 event_actual;
 	u8 response;
+} __packed;
+
+struct vdev_scsi_event {
+	__le32 event;
+	u8 lun[8];
+	__le32 reason;
 } __packed;
 
 /**
@@ -217,13 +230,50 @@ static int vdev_scsi_ns_init(struct vdev_ns *ns)
 	init_waitqueue_head(&lun->idle_wq);
 	vdev_scsi_ua_set(&lun->st, VDEV_SCSI_UA_POWER_ON);
 	ns->priv = lun;
-	vdev_scsi_luns_changed(ns);
 	return 0;
 }
 
-static void vdev_scsi_ns_detach(struct vdev_ns *ns)
+/*
+ * Tell the attached guest, if it asked for hotplug events, that a LUN came
+ * or went. Caller holds vdev_lock, which keeps ctrl->session.
+ */
+static void vdev_scsi_post_event(struct vdev_ctrl *ctrl, u32 reason,
+				 u8 target, u16 lun)
+{
+	struct vdev_req_scsi *sr;
+	struct vdev_session *s;
+	struct vdev_queue *q;
+	struct vdev_req *req;
+
+	lockdep_assert_held(&vdev_lock);
+	if (!vdev_ctrl_connected(ctrl))
+		return;
+	s = ctrl->session;
+	if (!(READ_ONCE(s->features) & BIT_ULL(VIRTIO_SCSI_F_HOTPLUG)))
+		return;
+	q = &s->queues[VDEV_SCSI_EVENT_QUEUE];
+	req = vdev_req_unpark(q);
+	if (!req) {
+		set_bit(VDEV_SCSI_EVENTS_MISSED, &q->dev_flags);
+		return;
+	}
+	sr = &req->scsi;
+	sr->event = VIRTIO_SCSI_T_TRANSPORT_RESET;
+	if (test_and_clear_bit(VDEV_SCSI_EVENTS_MISSED, &q->dev_flags))
+		sr->event |= VIRTIO_SCSI_T_EVENTS_MISSED;
+	sr->reason = reason;
+	sr->target = target;
+	sr->lun = lun;
+	vdev_req_end(req);
+}
+
+/* A LUN came or went: unit attentions on its target, and an event. */
+static void vdev_scsi_ns_changed(struct vdev_ns *ns, bool added)
 {
 	vdev_scsi_luns_changed(ns);
+	vdev_scsi_post_event(ns->ctrl, added ? VIRTIO_SCSI_EVT_RESET_RESCAN :
+			     VIRTIO_SCSI_EVT_RESET_REMOVED, ns->addr.target,
+			     ns->addr.lun);
 }
 
 static void vdev_scsi_ns_free(struct vdev_ns *ns)
@@ -911,14 +961,58 @@ static void vdev_scsi_ctrl(struct vdev_req *req, struct vdev_vring_chain *chain)
 
 /* --- the device type ----------------------------------------------------- */
 
+/*
+ * A buffer for an event: parked until one comes (a missed one is told at
+ * once). A buffer too small for an event goes back with nothing written.
+ */
+static void vdev_scsi_event_buf(struct vdev_req *req,
+				struct vdev_vring_chain *chain)
+{
+	struct vdev_req_scsi *sr = &req->scsi;
+	struct vdev_queue *q = req->q;
+
+	if (!chain->nbufs || !chain->bufs[0].write ||
+	    chain->bufs[0].len < sizeof(struct vdev_scsi_event))
+		return;
+	sr->kind = VDEV_SCSI_KIND_EVENT;
+	sr->resp_gpa = chain->bufs[0].gpa;
+	if (test_and_clear_bit(VDEV_SCSI_EVENTS_MISSED, &q->dev_flags)) {
+		sr->event = VIRTIO_SCSI_T_NO_EVENT | VIRTIO_SCSI_T_EVENTS_MISSED;
+		return;
+	}
+	vdev_req_park(req);
+}
+
 static void vdev_scsi_execute(struct vdev_req *req,
 			      struct vdev_vring_chain *chain)
 {
 	memset(&req->scsi, 0, sizeof(req->scsi));
 	if (req->q->index == VDEV_SCSI_CTRL_QUEUE)
 		vdev_scsi_ctrl(req, chain);
+	else if (req->q->index == VDEV_SCSI_EVENT_QUEUE)
+		vdev_scsi_event_buf(req, chain);
 	else
 		vdev_scsi_cmd(req, chain);
+}
+
+/* An event, or NO_EVENT for a buffer given back as its queue stops. */
+static void vdev_scsi_event_done(struct vdev_req *req, bool write_ok)
+{
+	struct vdev_req_scsi *sr = &req->scsi;
+	struct vdev_scsi_event ev = {
+		.event = cpu_to_le32(sr->event),
+		.reason = cpu_to_le32(sr->reason),
+	};
+
+	if (sr->event & ~VIRTIO_SCSI_T_EVENTS_MISSED) {
+		ev.lun[0] = 1;
+		ev.lun[1] = sr->target;
+		ev.lun[2] = 0x40 | sr->lun >> 8;
+		ev.lun[3] = sr->lun & 0xff;
+	}
+	if (write_ok && !vdev_mem_write(req->gen->mem, sr->resp_gpa, &ev,
+					sizeof(ev)))
+		req->written = sizeof(ev);
 }
 
 /* On the poller, as the request is reaped: the response, then let go. */
@@ -954,6 +1048,9 @@ static void vdev_scsi_complete(struct vdev_req *req, bool write_ok)
 						&an, sizeof(an)))
 			req->written = sizeof(an);
 		break;
+	case VDEV_SCSI_KIND_EVENT:
+		vdev_scsi_event_done(req, write_ok);
+		break;
 	}
 }
 
@@ -984,12 +1081,6 @@ static int vdev_scsi_get_config(const struct vdev_session *s, u8 *buf)
 	cfg->max_target = LE16(VDEV_MAX_TARGET);
 	cfg->max_lun = LE32(VDEV_MAX_LUN);
 	return 0;
-}
-
-/* The event queue's buffers wait for events: nothing fetches them. */
-static bool vdev_scsi_queue_held(const struct vdev_ctrl *ctrl, u32 index)
-{
-	return index == VDEV_SCSI_EVENT_QUEUE;
 }
 
 static int vdev_scsi_ns_addr_check(struct vdev_ns_addr *addr, bool adding,
@@ -1023,13 +1114,12 @@ const struct vdev_dev_ops vdev_scsi_ops = {
 	.ns_addr_check	= vdev_scsi_ns_addr_check,
 	.ns_addr_key	= vdev_scsi_ns_addr_key,
 	.ns_init	= vdev_scsi_ns_init,
-	.ns_detach	= vdev_scsi_ns_detach,
+	.ns_changed	= vdev_scsi_ns_changed,
 	.ns_free	= vdev_scsi_ns_free,
 	.connect	= vdev_scsi_connect,
 	.features	= vdev_scsi_features,
 	.get_config	= vdev_scsi_get_config,
 	.chain_max	= vdev_scsi_chain_max,
-	.queue_held	= vdev_scsi_queue_held,
 	.req_execute	= vdev_scsi_execute,
 	.req_complete	= vdev_scsi_complete,
 };

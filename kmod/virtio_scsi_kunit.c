@@ -135,14 +135,10 @@ static void vdev_scsi_features_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vdev_scsi_ops.features(NULL), want);
 }
 
-/* Control, event, requests: only the event queue is kept, unfetched. */
+/* Control and event queues besides the request queues. */
 static void vdev_scsi_queues_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, vdev_scsi_ops.extra_queues, 2);
-	KUNIT_EXPECT_FALSE(test, vdev_scsi_ops.queue_held(NULL, 0));
-	KUNIT_EXPECT_TRUE(test, vdev_scsi_ops.queue_held(NULL, 1));
-	KUNIT_EXPECT_FALSE(test, vdev_scsi_ops.queue_held(NULL, 2));
-	KUNIT_EXPECT_FALSE(test, vdev_scsi_ops.queue_held(NULL, 5));
 	/* A LUN is looked up per request: none is resolved at attach. */
 	KUNIT_EXPECT_TRUE(test, vdev_scsi_ops.hot_ns);
 }

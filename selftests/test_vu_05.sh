@@ -66,6 +66,42 @@ for ring in split packed; do
 	done
 done
 
+# An idle session whose event queue holds buffers (as a guest's does):
+# the pollers sleep. poll_ticks NAME: each vdev-poll thread's CPU time in
+# clock ticks, into the associative array NAME (by pid); the busy time
+# is summed over the threads that lived through both samples.
+poll_ticks() {
+	local -n out=$1
+	local p f
+
+	for p in $(pgrep '^vdev-poll'); do
+		read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+		out[$p]=$((f[13] + f[14]))
+	done
+}
+declare -A t0 t1
+env "${env_s[@]}" VU_IDLE_MS=4000 "$VU_DIR/vu_scsi_test" -t idle_hold >"$vdev_tmp/idle" 2>&1 &
+idle_pid=$!
+sleep 1.5
+poll_ticks t0
+sleep 1.5
+poll_ticks t1
+busy=0
+for p in "${!t1[@]}"; do
+	[ -n "${t0[$p]}" ] && busy=$((busy + t1[$p] - t0[$p]))
+done
+if wait "$idle_pid" && grep -q "^ok 1 " "$vdev_tmp/idle"; then
+	hz=$(getconf CLK_TCK)
+	if [ "${#t1[@]}" -gt 0 ] && [ "$busy" -lt $((hz * 3 / 10)) ]; then
+		pass "idle session with event buffers: ${#t1[@]} pollers busy $busy of $((hz * 3 / 2)) ticks"
+	else
+		fail "idle session with event buffers: ${#t1[@]} pollers busy $busy of $((hz * 3 / 2)) ticks"
+	fi
+else
+	fail "vu_scsi_test idle_hold"
+	sed 's/^/#   /' "$vdev_tmp/idle"
+fi
+
 if [ "$vu_failed" != 0 ]; then
 	echo "# vdevd's log:"
 	tail -n 100 "$vu_log" | sed 's/^/#   /'

@@ -17,6 +17,7 @@
  *   VU_ERR_LBA     medium_error: LUN 1:0 reads and writes below this LBA
  *                  and fails every I/O from it on (dm-error)
  *   VU_SLOW_MS     tmf_under_io: LUN 2:0's I/O takes this long (dm-delay)
+ *   VU_IDLE_MS     idle_hold: how long to hold the idle session
  * The controller has LUNs 0:0 and 0:1, maybe 1:0 and 2:0, and no other
  * target.
  */
@@ -471,18 +472,93 @@ TEST_F(scsi, control_queue)
 	EXPECT_EQ(VIRTIO_SCSI_S_OK, resp[4]);
 }
 
-/* LUN 0:2 attached and detached while the session runs. */
+struct event {
+	uint32_t event;
+	uint8_t lun[8];
+	uint32_t reason;
+} __attribute__((packed));
+
+#define T_TRANSPORT_RESET	1
+#define T_EVENTS_MISSED		0x80000000u
+#define EVT_RESCAN		1
+#define EVT_REMOVED		2
+
+/* Lend the device @n event buffers, as a guest's driver does. */
+static int ev_post(FIXTURE_DATA(scsi) *self, int n)
+{
+	struct vu_queue *q = self->f.queues[VU_SCSI_VQ_EVT];
+	struct vu_buf b = { .len = sizeof(struct event), .write = true };
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		b.gpa = vu_alloc(&self->f, 0, sizeof(struct event), 16);
+		if (!b.gpa)
+			return -ENOMEM;
+		memset(vu_gpa(&self->f, b.gpa, sizeof(struct event)), 0xee,
+		       sizeof(struct event));
+		ret = vu_vq_add(q, &b, 1, 0, vu_gpa(&self->f, b.gpa, 1));
+		if (ret < 0)
+			return ret;
+	}
+	return vu_vq_kick_now(q) < 0 ? -EIO : 0;
+}
+
+/* The next event the device gave back: its used length, or -1. */
+static int ev_get(FIXTURE_DATA(scsi) *self, struct event *ev)
+{
+	struct vu_queue *q = self->f.queues[VU_SCSI_VQ_EVT];
+	void *cookie;
+	uint32_t len;
+
+	if (vu_vq_wait(q, self->timeout) != 1 || vu_vq_get(q, &cookie, &len) != 1)
+		return -1;
+	memcpy(ev, cookie, sizeof(*ev));
+	return len;
+}
+
+static bool ev_is(const struct event *ev, uint32_t event, uint16_t lun,
+		  uint32_t reason)
+{
+	return ev->event == event && ev->lun[0] == 1 && ev->lun[1] == 0 &&
+	       ev->lun[2] == (0x40 | lun >> 8) && ev->lun[3] == (lun & 0xff) &&
+	       ev->reason == reason;
+}
+
+/*
+ * LUN 0:2 attached and detached while the session runs: the events the
+ * guest asked for (HOTPLUG), a missed one told by the next buffer, and
+ * the unit attention and REPORT LUNS of its target.
+ */
 TEST_F(scsi, hotplug)
 {
 	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE] = { 0 };
 	uint8_t *d = vu_gpa(&self->f, self->data, 512);
 	const char *add = getenv("VU_LUN_ADD"), *del = getenv("VU_LUN_DEL");
+	struct vu_queue *eq = self->f.queues[VU_SCSI_VQ_EVT];
 	uint16_t codes[4], code;
+	struct event ev;
 
 	if (!add || !del)
 		SKIP(return, "VU_LUN_ADD/VU_LUN_DEL not set");
 	ASSERT_LE(0, clear_ua(self, 0, NULL, 0));
+	/* No buffer when it comes: the next one says events were missed. */
 	ASSERT_EQ(0, system(add));
+	ASSERT_EQ(0, ev_post(self, 1));
+	ASSERT_EQ((int)sizeof(ev), ev_get(self, &ev));
+	EXPECT_EQ(T_EVENTS_MISSED, ev.event);
+	/* With buffers lent: one event per change, on the spot. */
+	ASSERT_EQ(0, ev_post(self, 4));
+	ASSERT_EQ(0, system(del));
+	ASSERT_EQ((int)sizeof(ev), ev_get(self, &ev));
+	EXPECT_TRUE(ev_is(&ev, T_TRANSPORT_RESET, 2, EVT_REMOVED))
+		TH_LOG("event %#x lun %02x %02x %02x %02x reason %u", ev.event,
+		       ev.lun[0], ev.lun[1], ev.lun[2], ev.lun[3], ev.reason);
+	ASSERT_EQ(0, system(add));
+	ASSERT_EQ((int)sizeof(ev), ev_get(self, &ev));
+	EXPECT_TRUE(ev_is(&ev, T_TRANSPORT_RESET, 2, EVT_RESCAN))
+		TH_LOG("event %#x lun %02x %02x %02x %02x reason %u", ev.event,
+		       ev.lun[0], ev.lun[1], ev.lun[2], ev.lun[3], ev.reason);
+	EXPECT_EQ(0, vu_vq_wait(eq, 0));
 	/* LUN 0 learns of it, and REPORT LUNS lists it. */
 	ASSERT_EQ(1, clear_ua(self, 0, codes, 4)) TH_LOG("%s", self->why);
 	EXPECT_EQ(0x3f0e, codes[0]);
@@ -598,6 +674,32 @@ TEST_F(scsi, tmf_under_io)
 	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_ABORT_TASK);
 	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET);
 	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET);
+}
+
+/*
+ * An idle session with buffers on the event queue, as a Linux guest
+ * leaves it: the script checks that the poller sleeps meanwhile (the
+ * event queue's kick must not keep it awake).
+ */
+TEST_F(scsi, idle_hold)
+{
+	struct vu_queue *q = self->f.queues[VU_SCSI_VQ_EVT];
+	int i, ms = env_int("VU_IDLE_MS", 0);
+	uint64_t ev;
+
+	if (!ms)
+		SKIP(return, "VU_IDLE_MS not set");
+	for (i = 0; i < 4; i++) {
+		ev = vu_alloc(&self->f, 0, 16, 16);
+		ASSERT_NE(0, ev);
+		struct vu_buf b = { .gpa = ev, .len = 16, .write = true };
+
+		ASSERT_LE(0, vu_vq_add(q, &b, 1, 0, (void *)(long)(i + 1)));
+	}
+	vu_vq_kick_now(q);
+	vu_sleep_ms(ms);
+	/* No event came: none was due. */
+	EXPECT_EQ(0, vu_vq_wait(q, 0));
 }
 
 TEST_HARNESS_MAIN
