@@ -457,6 +457,8 @@ int vdev_nl_ns_resize_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(ns);
 	} else {
 		vdev_ctrl_check_resize(ns->ctrl);
+		if (ns->ctrl->ops->ns_resized)
+			ns->ctrl->ops->ns_resized(ns);
 		ret = vdev_nl_reply(info, vdev_nl_put_ns, ns);
 	}
 	mutex_unlock(&vdev_lock);

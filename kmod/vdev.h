@@ -93,6 +93,8 @@ struct genl_info;
  * @ns_changed: optional; @ns has just entered (@added) or left
  *	@ns->ctrl->ns (vdev_lock held); when it left, requests in flight may
  *	still hold references
+ * @ns_resized: optional; the user asks that @ns's size be looked at now
+ *	(ns resize; caller holds vdev_lock)
  * @ns_free: optional; free @ns->priv, with the last reference (any
  *	process context, the poller's included)
  * @connect: optional; a front end attached: a new I_T nexus, say (caller
@@ -124,6 +126,7 @@ struct vdev_dev_ops {
 	unsigned long (*ns_addr_key)(const struct vdev_ns_addr *addr);
 	int (*ns_init)(struct vdev_ns *ns);
 	void (*ns_changed)(struct vdev_ns *ns, bool added);
+	void (*ns_resized)(struct vdev_ns *ns);
 	void (*ns_free)(struct vdev_ns *ns);
 	void (*connect)(struct vdev_ctrl *ctrl);
 	u64 (*features)(const struct vdev_ns *ns);

@@ -9,7 +9,8 @@
  * notification), 1 the event queue, 2 and up the request queues. The
  * event queue's buffers are parked (vdev_req_park()) until a LUN comes or
  * goes: then one is ended with a TRANSPORT_RESET event, RESCAN or
- * REMOVED, from the control path. With no buffer to take it the event is
+ * REMOVED, from the control path, or when ns resize finds a new size:
+ * then a PARAM_CHANGE event. With no buffer to take it the event is
  * remembered as missed, and the next buffer says EVENTS_MISSED.
  *
  * A request queue's chain is the command header, the data-out, the
@@ -234,11 +235,11 @@ static int vdev_scsi_ns_init(struct vdev_ns *ns)
 }
 
 /*
- * Tell the attached guest, if it asked for hotplug events, that a LUN came
- * or went. Caller holds vdev_lock, which keeps ctrl->session.
+ * Tell the attached guest, if it negotiated @feature, of an event on a
+ * LUN. Caller holds vdev_lock, which keeps ctrl->session.
  */
-static void vdev_scsi_post_event(struct vdev_ctrl *ctrl, u32 reason,
-				 u8 target, u16 lun)
+static void vdev_scsi_post_event(struct vdev_ctrl *ctrl, u32 feature,
+				 u32 event, u32 reason, u8 target, u16 lun)
 {
 	struct vdev_req_scsi *sr;
 	struct vdev_session *s;
@@ -249,7 +250,7 @@ static void vdev_scsi_post_event(struct vdev_ctrl *ctrl, u32 reason,
 	if (!vdev_ctrl_connected(ctrl))
 		return;
 	s = ctrl->session;
-	if (!(READ_ONCE(s->features) & BIT_ULL(VIRTIO_SCSI_F_HOTPLUG)))
+	if (!(READ_ONCE(s->features) & BIT_ULL(feature)))
 		return;
 	q = &s->queues[VDEV_SCSI_EVENT_QUEUE];
 	req = vdev_req_unpark(q);
@@ -258,7 +259,7 @@ static void vdev_scsi_post_event(struct vdev_ctrl *ctrl, u32 reason,
 		return;
 	}
 	sr = &req->scsi;
-	sr->event = VIRTIO_SCSI_T_TRANSPORT_RESET;
+	sr->event = event;
 	if (test_and_clear_bit(VDEV_SCSI_EVENTS_MISSED, &q->dev_flags))
 		sr->event |= VIRTIO_SCSI_T_EVENTS_MISSED;
 	sr->reason = reason;
@@ -271,7 +272,9 @@ static void vdev_scsi_post_event(struct vdev_ctrl *ctrl, u32 reason,
 static void vdev_scsi_ns_changed(struct vdev_ns *ns, bool added)
 {
 	vdev_scsi_luns_changed(ns);
-	vdev_scsi_post_event(ns->ctrl, added ? VIRTIO_SCSI_EVT_RESET_RESCAN :
+	vdev_scsi_post_event(ns->ctrl, VIRTIO_SCSI_F_HOTPLUG,
+			     VIRTIO_SCSI_T_TRANSPORT_RESET,
+			     added ? VIRTIO_SCSI_EVT_RESET_RESCAN :
 			     VIRTIO_SCSI_EVT_RESET_REMOVED, ns->addr.target,
 			     ns->addr.lun);
 }
@@ -300,17 +303,36 @@ static void vdev_scsi_connect(struct vdev_ctrl *ctrl)
 	}
 }
 
-/* A resize: the new capacity, and CAPACITY DATA HAS CHANGED once. */
-static void vdev_scsi_lun_check_size(struct vdev_scsi_lun *lun,
+/*
+ * A resize: the new capacity, and CAPACITY DATA HAS CHANGED once. Returns
+ * whether this call saw it.
+ */
+static bool vdev_scsi_lun_check_size(struct vdev_scsi_lun *lun,
 				     struct block_device *bdev)
 {
 	u64 now = bdev_nr_sectors(bdev) >> lun->shift;
 	u64 old = READ_ONCE(lun->info.nr_blocks);
 
 	if (likely(now == old))
+		return false;
+	if (cmpxchg64(&lun->info.nr_blocks, old, now) != old)
+		return false;
+	vdev_scsi_ua_set(&lun->st, VDEV_SCSI_UA_CAPACITY);
+	return true;
+}
+
+/*
+ * ns resize: a new size is CAPACITY DATA HAS CHANGED, as a unit attention
+ * and, for a guest that negotiated CHANGE, a PARAM_CHANGE event whose
+ * reason is that ASC and ASCQ.
+ */
+static void vdev_scsi_ns_resized(struct vdev_ns *ns)
+{
+	if (!vdev_scsi_lun_check_size(ns->priv, vdev_ns_bdev(ns)))
 		return;
-	if (cmpxchg64(&lun->info.nr_blocks, old, now) == old)
-		vdev_scsi_ua_set(&lun->st, VDEV_SCSI_UA_CAPACITY);
+	vdev_scsi_post_event(ns->ctrl, VIRTIO_SCSI_F_CHANGE,
+			     VIRTIO_SCSI_T_PARAM_CHANGE, 0x2a | 0x09 << 8,
+			     ns->addr.target, ns->addr.lun);
 }
 
 /*
@@ -1115,6 +1137,7 @@ const struct vdev_dev_ops vdev_scsi_ops = {
 	.ns_addr_key	= vdev_scsi_ns_addr_key,
 	.ns_init	= vdev_scsi_ns_init,
 	.ns_changed	= vdev_scsi_ns_changed,
+	.ns_resized	= vdev_scsi_ns_resized,
 	.ns_free	= vdev_scsi_ns_free,
 	.connect	= vdev_scsi_connect,
 	.features	= vdev_scsi_features,

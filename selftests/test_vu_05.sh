@@ -8,9 +8,9 @@
 # buffers with their sense, task management and notification on the
 # control queue, LUN 0:2 (ram2) attached and detached under a live
 # session, and LUN 1:0 on a device-mapper disk whose second half fails
-# every I/O (MEDIUM ERROR), and LUN 2:0 on a dm-delay disk, whose slow
-# commands task management must let complete before it answers. Split
-# and packed rings.
+# every I/O (MEDIUM ERROR), LUN 2:0 on a dm-delay disk, whose slow
+# commands task management must let complete before it answers, and LUN
+# 4:0 on a loop device that grows (PARAM_CHANGE). Split and packed rings.
 source "$(dirname "$0")/test_common.sh"
 source "$(dirname "$0")/vu/vu_lib.sh"
 
@@ -27,7 +27,8 @@ slow_dm=vus-slow
 dm_dev() {
 	echo "/dev/$(dmsetup info -c --noheadings -o blkdevname "$1")"
 }
-trap 'rc=$?; vu_vdevd_stop; vdev_clean; dmsetup remove "$err_dm" "$slow_dm" 2>/dev/null; (exit $rc); vdev_test_exit' EXIT
+loopdev=
+trap 'rc=$?; vu_vdevd_stop; vdev_clean; dmsetup remove "$err_dm" "$slow_dm" 2>/dev/null; [ -n "$loopdev" ] && losetup -d "$loopdev"; (exit $rc); vdev_test_exit' EXIT
 
 rm -f "$sock"
 check "create vus: virtio-scsi, 1 request queue of 128" \
@@ -52,6 +53,15 @@ if modprobe dm-delay 2>/dev/null &&
 		vdevctl ns add vus --target 2 --lun 0 "$(dm_dev "$slow_dm")"
 	err_env+=(VU_SLOW_MS=300)
 fi
+# LUN 4:0: a loop device on a 16 MiB file, grown by 16 MiB at a time.
+grow_img=$vdev_tmp/grow.img
+modprobe loop 2>/dev/null
+if command -v losetup >/dev/null && truncate -s 16M "$grow_img" &&
+	loopdev=$(losetup -f --show "$grow_img" 2>/dev/null); then
+	check "vus: LUN 4:0 on $loopdev (grows)" \
+		vdevctl ns add vus --target 4 --lun 0 "$loopdev"
+	err_env+=("VU_GROW_CMD=truncate -s +16M $grow_img && losetup -c $loopdev && $VDEVCTL ns resize vus --target 4 --lun 0 >/dev/null")
+fi
 [ "$vdev_failed" = 0 ] || vdev_test_done
 vu_vdevd_start "$sock" || vdev_test_done
 
@@ -61,7 +71,7 @@ env_s=("VU_SOCK=$sock" VU_QUEUE_SIZE=128 "VU_CAPACITY=$(cat /sys/block/ram0/size
 	"VU_LUN_DEL=$VDEVCTL ns del vus --target 0 --lun 2" "${err_env[@]}")
 for ring in split packed; do
 	for c in config unit_attention inquiry_capacity_luns write_read_pattern \
-		bad_input control_queue hotplug medium_error tmf_under_io; do
+		bad_input control_queue hotplug medium_error tmf_under_io resize; do
 		vuc_log vu_scsi_test s "$c" VU_RING=$ring
 	done
 done

@@ -18,6 +18,8 @@
  *                  and fails every I/O from it on (dm-error)
  *   VU_SLOW_MS     tmf_under_io: LUN 2:0's I/O takes this long (dm-delay)
  *   VU_IDLE_MS     idle_hold: how long to hold the idle session
+ *   VU_GROW_CMD    resize: a command that grows LUN 4:0 by 16 MiB and
+ *                  runs vdevctl ns resize
  * The controller has LUNs 0:0 and 0:1, maybe 1:0 and 2:0, and no other
  * target.
  */
@@ -674,6 +676,47 @@ TEST_F(scsi, tmf_under_io)
 	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_ABORT_TASK);
 	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET);
 	tmf_under_io(self, _metadata, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET);
+}
+
+/*
+ * LUN 4:0 grows under the session: ns resize sends a PARAM_CHANGE event
+ * (CAPACITY DATA HAS CHANGED as its reason), the next command gets the
+ * unit attention, and READ CAPACITY the new size.
+ */
+TEST_F(scsi, resize)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE] = { 0 };
+	uint8_t *d = vu_gpa(&self->f, self->data, 32);
+	const char *grow = getenv("VU_GROW_CMD");
+	uint64_t before, after;
+	struct event ev;
+	uint16_t code;
+
+	if (!grow)
+		SKIP(return, "VU_GROW_CMD not set");
+	ASSERT_EQ(0, cmd(self, 4, 0, cdb, 0, false));	/* POWER ON, taken */
+	vu_scsi_cdb_read_capacity16(cdb, 32);
+	ASSERT_EQ(0, cmd(self, 4, 0, cdb, 32, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	before = ((uint64_t)be32(d) << 32 | be32(d + 4)) + 1;
+	ASSERT_EQ(0, ev_post(self, 2));
+	ASSERT_EQ(0, system(grow));
+	ASSERT_EQ((int)sizeof(ev), ev_get(self, &ev));
+	EXPECT_EQ(VIRTIO_SCSI_T_PARAM_CHANGE, ev.event);
+	EXPECT_EQ(1, ev.lun[0]);
+	EXPECT_EQ(4, ev.lun[1]);
+	EXPECT_EQ(0x40, ev.lun[2]);
+	EXPECT_EQ(0, ev.lun[3]);
+	EXPECT_EQ(0x092a, ev.reason);
+	memset(cdb, 0, sizeof(cdb));
+	ASSERT_EQ(0, cmd(self, 4, 0, cdb, 0, false));
+	EXPECT_EQ(KEY_UNIT_ATTENTION, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x2a09, code);
+	vu_scsi_cdb_read_capacity16(cdb, 32);
+	ASSERT_EQ(0, cmd(self, 4, 0, cdb, 32, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	after = ((uint64_t)be32(d) << 32 | be32(d + 4)) + 1;
+	EXPECT_EQ(before + (16 << 20) / BLK, after);
 }
 
 /*
