@@ -501,6 +501,14 @@ static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
 		vdev_queue_take_ctl(q);
 		break;
 	case VDEV_CMD_SYNC:
+		/*
+		 * A disable stops fetching after what the driver made
+		 * available before it: serve that first, or it would wait
+		 * for an enable that may never come.
+		 */
+		if (q->cur_enabled && !q->enabled)
+			while (vdev_queue_may_fetch(q) && vdev_queue_fetch(q))
+				;
 		vdev_queue_take_ctl(q);
 		break;
 	case VDEV_CMD_STOP:
