@@ -748,6 +748,7 @@ int vu_qemu72_realize(struct vu_front *f, unsigned int nqueues,
 		ret = vu_step(f, vu_get_queue_num(f, &num), "GET_QUEUE_NUM");
 		if (ret)
 			return ret;
+		f->queue_num = num;
 		if (num < nqueues)
 			return vu_fail(f, -EREMOTEIO, "realize: the back end has %llu queues, %u wanted",
 				       (unsigned long long)num, nqueues);
@@ -786,6 +787,8 @@ int vu_qemu72_realize(struct vu_front *f, unsigned int nqueues,
 				return ret;
 		}
 	}
+	if (flags & VU_REALIZE_NO_CONFIG)
+		return 0;
 	/* vhost_user_blk_realize_connect(): config_len 57, flags 0 */
 	memset(cfg, 0, sizeof(*cfg));
 	ret = vu_get_config(f, 0, VU_QEMU72_CONFIG_SIZE, 0, cfg);

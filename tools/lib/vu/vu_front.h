@@ -178,6 +178,7 @@ struct vu_front {
 	uint64_t acked_features;	/* last SET_FEATURES accepted */
 	uint64_t protocol_features;	/* offered (GET_PROTOCOL_FEATURES) */
 	uint64_t acked_protocol;	/* last SET_PROTOCOL_FEATURES sent */
+	uint64_t queue_num;		/* realize's GET_QUEUE_NUM; 0: not sent */
 	/*
 	 * Protocol features vu_qemu72_realize() may ack (vu_init(): all):
 	 * a front end that does not implement one (INFLIGHT_SHMFD, say)
@@ -340,10 +341,15 @@ int vu_negotiate(struct vu_front *f, uint64_t protocol);
  * before vhost-user-blk's GET_CONFIG. With VU_REALIZE_OPENED the first
  * GET_FEATURES is taken as done: the connection comes from vu_open(),
  * which sent it as the connection's first message. @cfg gets the config
- * read.
+ * read. VU_REALIZE_NO_CONFIG leaves GET_CONFIG out, as 7.2's
+ * vhost-user-scsi-pci does (its config space comes from its own
+ * properties); @cfg may then be NULL. A back end with fewer than @nqueues
+ * queues (GET_QUEUE_NUM, kept in f->queue_num) is refused; @nqueues 0
+ * leaves that check to the caller.
  */
 #define VU_REALIZE_FULL		(1U << 0)
 #define VU_REALIZE_OPENED	(1U << 1)
+#define VU_REALIZE_NO_CONFIG	(1U << 2)
 int vu_qemu72_realize(struct vu_front *f, unsigned int nqueues,
 		      unsigned int flags, struct virtio_blk_config *cfg);
 
