@@ -3,8 +3,8 @@
  * vdev-perf: the device, as QEMU 7.2 and a Linux guest set it up: realize
  * (tools/lib/vu), the features a virtio-blk driver acks, guest memory for
  * the rings and every request's buffer, the rings started; and the
- * virtio-blk requests. scsi.c sets a vhost-scsi device up from the same
- * steps.
+ * virtio-blk requests. scsi.c sets the virtio-scsi devices up from the
+ * same steps.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +18,6 @@
 
 #define MIB			(1024ULL * 1024)
 
-#define PERF_BIT(b)		(1ULL << (b))
 /* What QEMU's vhost-user-blk and a Linux guest ack when offered. */
 #define PERF_FEATURES		(PERF_BIT(VIRTIO_F_VERSION_1) | \
 				 PERF_BIT(VDEV_VU_F_PROTOCOL_FEATURES) | \
@@ -29,14 +28,6 @@
 				 PERF_BIT(VIRTIO_BLK_F_FLUSH) | \
 				 PERF_BIT(VIRTIO_BLK_F_TOPOLOGY) | \
 				 PERF_BIT(VIRTIO_BLK_F_MQ))
-/*
- * Protocol features we implement: not INFLIGHT_SHMFD, LOG_SHMFD or
- * HOST_NOTIFIER, which a back end would then expect us to use.
- */
-#define PERF_PROTOCOL		(VU_PF(MQ) | VU_PF(REPLY_ACK) | \
-				 VU_PF(BACKEND_REQ) | VU_PF(CONFIG) | \
-				 VU_PF(CONFIGURE_MEM_SLOTS) | VU_PF(STATUS))
-
 static const char *const perf_rw_names[] = {
 	[PERF_RW_READ] = "read",
 	[PERF_RW_WRITE] = "write",
@@ -386,7 +377,7 @@ int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
 {
 	j->o = o;
 	vu_init(&j->f);
-	if (o->vhost_scsi)
+	if (o->scsi)
 		return perf_scsi_open(j);
 	return perf_blk_open(j);
 }

@@ -20,14 +20,16 @@
 
 static const char perf_usage[] =
 "usage: vdev-perf --socket PATH [options]\n"
+"       vdev-perf --socket PATH --scsi [--lun TARGET:LUN] [options]\n"
 "       vdev-perf --vhost-scsi WWPN [--lun TARGET:LUN] [options]\n"
 "\n"
-"A vhost-user-blk front end that plays QEMU and a polling guest driver\n"
-"over a back end's socket (vdev through vdevd, qemu-storage-daemon's\n"
-"vhost-user-blk export, SPDK), or over the kernel's /dev/vhost-scsi (LIO)\n"
-"as QEMU's vhost-scsi-pci does, drives a workload on its queues, one\n"
-"thread each, and reports IOPS, bandwidth, latency percentiles and the\n"
-"CPU time the back end spent meanwhile.\n"
+"A vhost-user front end that plays QEMU and a polling guest driver over\n"
+"a back end's vhost-user-blk socket (vdev through vdevd,\n"
+"qemu-storage-daemon's vhost-user-blk export, SPDK), a vhost-user-scsi\n"
+"socket (a vdev virtio-scsi controller), or the kernel's /dev/vhost-scsi\n"
+"(LIO) as QEMU's vhost-scsi-pci does, drives a workload on its queues,\n"
+"one thread each, and reports IOPS, bandwidth, latency percentiles and\n"
+"the CPU time the back end spent meanwhile.\n"
 "\n"
 "Workload\n"
 "  --rw MODE            randread (default), randwrite, read, write, randrw\n"
@@ -49,13 +51,17 @@ static const char perf_usage[] =
 "\n"
 "Device\n"
 "  --socket PATH        the back end's vhost-user-blk socket\n"
+"  --scsi               the socket is vhost-user-scsi's (a vdev\n"
+"                       virtio-scsi controller): READ(10) and WRITE(10)\n"
+"                       on its request queues\n"
 "  --vhost-scsi WWPN    or kernel vhost-scsi: /dev/vhost-scsi with the\n"
 "                       endpoint set to the LIO target port WWPN (e.g.\n"
 "                       naa.5001405000000001, its directory under\n"
 "                       /sys/kernel/config/target/vhost); READ(10) and\n"
 "                       WRITE(10) on virtio-scsi request queues\n"
-"  --lun TARGET:LUN     vhost-scsi: the LUN to use (default: LUN 0 of the\n"
-"                       first target that answers; target N is tpgt_N)\n"
+"  --lun TARGET:LUN     --scsi, --vhost-scsi: the LUN to use (default:\n"
+"                       LUN 0 of the first target that answers;\n"
+"                       vhost-scsi's target N is tpgt_N)\n"
 "  --ring split|packed  virtqueue layout (default split)\n"
 "  --ring-size N        entries per ring (default 256)\n"
 "  --indirect on|off    indirect descriptors (default: on if offered,\n"
@@ -94,7 +100,7 @@ enum {
 	OPT_RING, OPT_RING_SIZE, OPT_INDIRECT, OPT_EVENT_IDX, OPT_NOTIFY,
 	OPT_CONNECT, OPT_BACKEND_PID, OPT_BACKEND_KTHREADS, OPT_JSON,
 	OPT_PROGRESS, OPT_QUIET, OPT_IDLE, OPT_VHOST_SCSI, OPT_LUN,
-	OPT_BACKEND_CPUS,
+	OPT_BACKEND_CPUS, OPT_SCSI,
 };
 
 static const struct option perf_options[] = {
@@ -111,6 +117,7 @@ static const struct option perf_options[] = {
 	{ "seed",		required_argument, NULL, OPT_SEED },
 	{ "idle",		no_argument,	   NULL, OPT_IDLE },
 	{ "socket",		required_argument, NULL, OPT_SOCKET },
+	{ "scsi",		no_argument,	   NULL, OPT_SCSI },
 	{ "vhost-scsi",		required_argument, NULL, OPT_VHOST_SCSI },
 	{ "lun",		required_argument, NULL, OPT_LUN },
 	{ "ring",		required_argument, NULL, OPT_RING },
@@ -299,6 +306,9 @@ static void perf_opt_other(struct perf_opts *o, int c, const char *arg)
 	case OPT_SOCKET:
 		o->socket = arg;
 		break;
+	case OPT_SCSI:
+		o->scsi = true;
+		break;
 	case OPT_VHOST_SCSI:
 		o->vhost_scsi = arg;
 		break;
@@ -352,8 +362,12 @@ static void perf_opts_check(struct perf_opts *o)
 {
 	if (!o->socket == !o->vhost_scsi)
 		perf_usage_error("%s", "one of --socket PATH or --vhost-scsi WWPN is required");
-	if (o->scsi_target >= 0 && !o->vhost_scsi)
-		perf_usage_error("%s", "--lun is for --vhost-scsi");
+	if (o->scsi && o->vhost_scsi)
+		perf_usage_error("%s", "--scsi is for a vhost-user --socket (--vhost-scsi is virtio-scsi already)");
+	if (o->vhost_scsi)
+		o->scsi = true;
+	if (o->scsi_target >= 0 && !o->scsi)
+		perf_usage_error("%s", "--lun is for --scsi or --vhost-scsi");
 	if (o->pin_backend && !o->vhost_scsi)
 		perf_usage_error("%s", "--backend-cpus is for --vhost-scsi (taskset a back end process)");
 	if (!o->packed && (o->ring_size & (o->ring_size - 1)))

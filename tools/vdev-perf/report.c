@@ -104,6 +104,10 @@ void perf_report_text(const struct perf_job *j, const struct perf_result *r,
 		printf("  vhost-scsi %s target %u LUN %u, %u-byte blocks, back end %s (workers %s*)",
 		       o->vhost_scsi, j->scsi_target, j->scsi_lun, j->blk_size,
 		       b->comm, b->kthreads);
+	else if (o->scsi)
+		printf("  socket %s (virtio-scsi) target %u LUN %u, %u-byte blocks, back end %s (pid %d)",
+		       o->socket, j->scsi_target, j->scsi_lun, j->blk_size,
+		       b->comm[0] ? b->comm : "?", b->pid);
 	else
 		printf("  socket %s, back end %s (pid %d)", o->socket,
 		       b->comm[0] ? b->comm : "?", b->pid);
@@ -191,9 +195,10 @@ static void perf_json_job(struct json_out *js, const struct perf_job *j)
 static void perf_json_device(struct json_out *js, const struct perf_job *j)
 {
 	json_obj_open(js, "device");
-	json_string(js, "type", j->o->vhost_scsi ? "virtio-scsi" : "virtio-blk");
-	if (j->o->vhost_scsi) {
+	json_string(js, "type", j->o->scsi ? "virtio-scsi" : "virtio-blk");
+	if (j->o->vhost_scsi)
 		json_string(js, "wwpn", j->o->vhost_scsi);
+	if (j->o->scsi) {
 		json_u64(js, "target", j->scsi_target);
 		json_u64(js, "lun", j->scsi_lun);
 	}

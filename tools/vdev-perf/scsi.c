@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vdev-perf: kernel vhost-scsi (LIO) as the back end, set up as QEMU's
- * vhost-scsi-pci and a Linux guest's virtio_scsi driver do it, without
- * either: /dev/vhost-scsi opened and owned (tools/lib/vu/vu_vhost.c), the
- * features a guest acks, the control, event and request queues started,
- * the endpoint set to the WWPN; then the guest's scan: the first target
- * that answers (unless --lun names one), TEST UNIT READY until unit
- * attentions are cleared, READ CAPACITY(16). The queue threads then send
- * READ(10)/WRITE(10) (16-byte CDBs on a disk past 2^32 blocks).
+ * vdev-perf: a virtio-scsi device, set up as QEMU and a Linux guest's
+ * virtio_scsi driver do it, without either. Two transports: a vhost-user
+ * socket (a vdev virtio-scsi controller served by vdevd: QEMU 7.2's
+ * vhost-user-scsi-pci), or kernel vhost-scsi with LIO (/dev/vhost-scsi
+ * opened and owned, tools/lib/vu/vu_vhost.c: QEMU's vhost-scsi-pci). Either
+ * way: the features a guest acks, the control, event and request queues
+ * started; then the guest's scan: the first target that answers (unless
+ * --lun names one), TEST UNIT READY until unit attentions are cleared,
+ * READ CAPACITY(16). The queue threads then send READ(10)/WRITE(10)
+ * (16-byte CDBs on a disk past 2^32 blocks) through perf_scsi_ops, the
+ * same for both transports.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,7 +71,7 @@ static int perf_scsi_poll(struct vu_queue *q, struct perf_req **r)
 /*
  * The used length a device following the spec writes: the response and
  * the data read. vhost-scsi writes 0 whatever it transferred (and a Linux
- * guest reads resid instead), so every request counts here.
+ * guest reads resid instead), so with it every request counts here.
  */
 static enum perf_result_kind perf_scsi_result(const struct perf_job *j,
 					      const struct perf_req *r)
@@ -121,7 +125,8 @@ static int perf_scsi_cmd_fail(struct perf_job *j, struct vu_scsi_req *s,
 
 /*
  * The target: --lun's, or the first that does not answer BAD_TARGET, as
- * a guest's scan finds it: vhost-scsi's target number is the tpgt.
+ * a guest's scan finds it: vhost-scsi's target number is the tpgt, vdev's
+ * the one `vdevctl ns add --target` gave.
  */
 static int perf_scsi_find_target(struct perf_job *j, struct vu_scsi_req *s)
 {
@@ -145,8 +150,9 @@ static int perf_scsi_find_target(struct perf_job *j, struct vu_scsi_req *s)
 		}
 	}
 	if (first == last)
-		fprintf(stderr, "vdev-perf: %s: no target %u: BAD_TARGET (the WWPN's tpgt_N is target N)\n",
-			j->name, first);
+		fprintf(stderr, "vdev-perf: %s: no target %u: BAD_TARGET%s\n",
+			j->name, first, j->o->vhost_scsi ?
+			" (the WWPN's tpgt_N is target N)" : "");
 	else
 		fprintf(stderr, "vdev-perf: %s: no target answers\n", j->name);
 	return -ENODEV;
@@ -227,23 +233,114 @@ static int perf_scsi_layout(struct perf_job *j)
 	const struct perf_opts *o = j->o;
 
 	if (o->queues > VU_MAX_QUEUES - VU_SCSI_VQ_IO) {
-		fprintf(stderr, "vdev-perf: --queues %u: vhost-scsi takes at most %d here (control and event queues besides)\n",
+		fprintf(stderr, "vdev-perf: --queues %u: virtio-scsi takes at most %d here (control and event queues besides)\n",
 			o->queues, VU_MAX_QUEUES - VU_SCSI_VQ_IO);
 		return -EINVAL;
 	}
 	j->q_first = VU_SCSI_VQ_IO;
-	/* vhost-scsi maps any buffer: the data in one. */
+	/* Both back ends map any buffer: the data in one. */
 	j->seg_len = o->bs;
 	j->nseg = 1;
 	return perf_ring_fits(j);
 }
 
-int perf_scsi_open(struct perf_job *j)
+/*
+ * The config space, if the back end serves it (vdev does; QEMU 7.2 never
+ * asks a vhost-user-scsi back end): it must be virtio-scsi's, which also
+ * catches a virtio-blk socket before a SCSI command is sent to it as a
+ * write, and must admit --queues and --bs.
+ */
+static int perf_scsi_vu_config(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	struct virtio_scsi_config c;
+	uint32_t nq, cdb, sense, max_sectors;
+	int ret;
+
+	if (!(j->protocol & VU_PF(CONFIG)))
+		return 0;
+	ret = vu_get_config(&j->f, 0, sizeof(c), 0, &c);
+	if (ret)
+		return perf_dev_fail(j, ret, "GET_CONFIG");
+	/* VERSION_1: the config space is little-endian. */
+	nq = le32toh(c.num_queues);
+	cdb = le32toh(c.cdb_size);
+	sense = le32toh(c.sense_size);
+	max_sectors = le32toh(c.max_sectors);
+	if (!nq || cdb < 16 || cdb > 256 || sense > 256) {
+		fprintf(stderr, "vdev-perf: %s: not a virtio-scsi config space (num_queues %u, cdb_size %u, sense_size %u): a virtio-blk socket? --scsi is for virtio-scsi controllers\n",
+			j->name, nq, cdb, sense);
+		return -EPROTO;
+	}
+	if (o->queues > nq) {
+		fprintf(stderr, "vdev-perf: %s: --queues %u: the controller has %u request queue%s\n",
+			j->name, o->queues, nq, nq == 1 ? "" : "s");
+		return -EINVAL;
+	}
+	if (max_sectors && o->bs / PERF_SECTOR > max_sectors) {
+		fprintf(stderr, "vdev-perf: %s: --bs %u: the controller takes %u sectors a command\n",
+			j->name, o->bs, max_sectors);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* GET_QUEUE_NUM's count: the control and event queues, the request queues. */
+static int perf_scsi_vu_queues(struct perf_job *j)
+{
+	unsigned int want = VU_SCSI_VQ_IO + j->o->queues;
+
+	if (!j->f.queue_num || j->f.queue_num >= want)
+		return 0;
+	fprintf(stderr, "vdev-perf: %s: --queues %u needs %u virtqueues, the control and event queues with them; the back end has %llu\n",
+		j->name, j->o->queues, want,
+		(unsigned long long)j->f.queue_num);
+	return -EINVAL;
+}
+
+/* A vhost-user-scsi socket, realized and started as QEMU 7.2 does it. */
+static int perf_scsi_vu_setup(struct perf_job *j)
 {
 	const struct perf_opts *o = j->o;
 	int ret;
 
-	j->ops = &perf_scsi_ops;
+	snprintf(j->name, sizeof(j->name), "%s", o->socket);
+	j->f.protocol_mask = PERF_PROTOCOL;
+	ret = vu_open(&j->f, o->socket, o->connect_ms);
+	if (ret)
+		return perf_dev_fail(j, ret, "connect");
+	/* Queues counted after the config check: a blk socket has fewer. */
+	ret = vu_qemu72_realize(&j->f, 0, VU_REALIZE_OPENED |
+				VU_REALIZE_NO_CONFIG, NULL);
+	if (ret)
+		return perf_dev_fail(j, ret, "realize");
+	j->protocol = j->f.acked_protocol;
+	/* Not HOTPLUG or CHANGE: no events wanted on the event queue. */
+	ret = perf_ring_features(j, j->f.features);
+	if (ret)
+		return ret;
+	j->features |= PERF_BIT(VDEV_VU_F_PROTOCOL_FEATURES);
+	ret = perf_scsi_vu_config(j);
+	if (!ret)
+		ret = perf_scsi_vu_queues(j);
+	if (!ret)
+		ret = perf_scsi_layout(j);
+	if (!ret)
+		ret = perf_rings(j);
+	if (ret)
+		return ret;
+	ret = vu_dev_start(&j->f, j->features);
+	if (ret)
+		return perf_dev_fail(j, ret, "start");
+	return 0;
+}
+
+/* /dev/vhost-scsi, started as QEMU's vhost-scsi-pci does it. */
+static int perf_scsi_vhost_setup(struct perf_job *j)
+{
+	const struct perf_opts *o = j->o;
+	int ret;
+
 	snprintf(j->name, sizeof(j->name), "vhost-scsi:%s", o->vhost_scsi);
 	ret = vu_vhost_open(&j->f, VU_VHOST_SCSI_DEV);
 	if (!ret)
@@ -263,7 +360,20 @@ int perf_scsi_open(struct perf_job *j)
 	ret = vu_vhost_scsi_set_endpoint(&j->f, o->vhost_scsi);
 	if (ret)
 		return perf_dev_fail(j, ret, "endpoint");
-	ret = perf_scsi_scan(j);
+	return 0;
+}
+
+int perf_scsi_open(struct perf_job *j)
+{
+	int ret;
+
+	j->ops = &perf_scsi_ops;
+	if (j->o->vhost_scsi)
+		ret = perf_scsi_vhost_setup(j);
+	else
+		ret = perf_scsi_vu_setup(j);
+	if (!ret)
+		ret = perf_scsi_scan(j);
 	if (!ret)
 		ret = perf_range(j);
 	if (!ret)

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vdev-perf: a vhost-user-blk load generator. It plays QEMU and a polling
+ * vdev-perf: a vhost-user load generator. It plays QEMU and a polling
  * guest over any vhost-user-blk back end's socket (vdev through vdevd,
- * qemu-storage-daemon, SPDK), or over the kernel's /dev/vhost-scsi (LIO):
- * memfd guest memory, split or packed rings, one thread per queue,
- * fio-like workloads, and a report of IOPS, bandwidth, latency
- * percentiles and the CPU time the back end spent.
+ * qemu-storage-daemon, SPDK), a vhost-user-scsi one's (a vdev virtio-scsi
+ * controller), or the kernel's /dev/vhost-scsi (LIO): memfd guest memory,
+ * split or packed rings, one thread per queue, fio-like workloads, and a
+ * report of IOPS, bandwidth, latency percentiles and the CPU time the
+ * back end spent.
  *
  * main.c  options and the run's phases
  * dev.c   the device: negotiation, guest memory, rings; virtio-blk requests
- * scsi.c  the vhost-scsi device and its virtio-scsi requests
+ * scsi.c  virtio-scsi over vhost-user or vhost-scsi, its SCSI commands
  * job.c   the queue threads: submit, poll, complete, verify
  * hist.c  log-linear latency histograms
  * cpu.c   the back end's CPU time from /proc
@@ -37,6 +38,15 @@
 #define PERF_MAX_QUEUES		VU_MAX_QUEUES
 #define PERF_SECTOR		512
 
+#define PERF_BIT(b)		(1ULL << (b))
+/*
+ * vhost-user protocol features we implement: not INFLIGHT_SHMFD,
+ * LOG_SHMFD or HOST_NOTIFIER, which a back end would then expect us to use.
+ */
+#define PERF_PROTOCOL		(VU_PF(MQ) | VU_PF(REPLY_ACK) | \
+				 VU_PF(BACKEND_REQ) | VU_PF(CONFIG) | \
+				 VU_PF(CONFIGURE_MEM_SLOTS) | VU_PF(STATUS))
+
 enum perf_rw {
 	PERF_RW_READ,
 	PERF_RW_WRITE,
@@ -55,6 +65,7 @@ enum perf_tri {
 struct perf_opts {
 	const char *socket;
 	const char *vhost_scsi;		/* the WWPN, instead of a socket */
+	bool scsi;			/* virtio-scsi: --scsi or --vhost-scsi */
 	int scsi_target;		/* -1: the first that answers */
 	unsigned int scsi_lun;
 	enum perf_rw rw;
@@ -282,7 +293,7 @@ int perf_dev_open(struct perf_job *j, const struct perf_opts *o);
 void perf_dev_close(struct perf_job *j);
 const char *perf_rw_name(enum perf_rw rw);
 
-/* dev.c's steps that the vhost-scsi device (scsi.c) shares. */
+/* dev.c's steps that the virtio-scsi devices (scsi.c) share. */
 int perf_dev_fail(struct perf_job *j, int ret, const char *what);
 int perf_ring_features(struct perf_job *j, uint64_t offered);
 int perf_range(struct perf_job *j);
