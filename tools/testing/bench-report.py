@@ -4,9 +4,10 @@
 
 Reads the per-case reports tools/testing/bench.sh left in RUNS (vdev-perf's
 and fio's JSON), writes one results file (every case with each contender's
-IOPS, p99 latency and back-end CPU per I/O, and its ratios vdev_over_qsd
-and vdev_over_raw), prints the table, checks the targets of the
-performance issue, and plots IOPS per case with gnuplot.
+IOPS, p99 latency and back-end CPU per I/O, and its ratios vdev_over_qsd,
+vdev_over_raw and vdev_scsi_over_vhost_scsi), prints the table, checks the
+targets of the performance issue (and reports the virtio-scsi comparison,
+which has no threshold), and plots IOPS per case with gnuplot.
 
 usage: bench-report.py RUNS RESULT.json [PLOT.png]
 """
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-VIRTUAL = ("vdev-adaptive", "vdev-never", "qsd", "vhost-scsi")
+VIRTUAL = ("vdev-adaptive", "vdev-never", "qsd", "vhost-scsi", "vdev-scsi")
 RAW = ("raw", "raw-sqpoll")
 CONTENDERS = VIRTUAL + RAW
 
@@ -124,6 +125,9 @@ def collect(runs):
                                                  got["raw-sqpoll"])
             case["vdev_over_vhost_scsi"] = ratio(got["vdev-adaptive"],
                                                  got["vhost-scsi"])
+            # Like for like: both virtio-scsi, the same SCSI commands.
+            case["vdev_scsi_over_vhost_scsi"] = ratio(got["vdev-scsi"],
+                                                      got["vhost-scsi"])
             cases.append(case)
     order = {"randread": 0, "randwrite": 1}
     cases.sort(key=lambda c: (c["device"], order.get(c["rw"], 9), c["queues"],
@@ -139,7 +143,26 @@ def find(cases, device, rw, qd, nq):
 
 
 def check(name, ok, detail):
+    """A goal judged on the run; ok None: a comparison with no threshold."""
     return {"target": name, "met": ok, "detail": detail}
+
+
+def scsi_comparison(cases):
+    """vdev's virtio-scsi against vhost-scsi's: the ratio, no threshold."""
+    c = find(cases, "null_blk", "randread", 32, 1)
+    r = c and c["vdev_scsi_over_vhost_scsi"]
+    detail = f"vdev-scsi/vhost-scsi = {r}" if r is not None else "not measured"
+    all_r = [c["vdev_scsi_over_vhost_scsi"] for c in cases
+             if c["vdev_scsi_over_vhost_scsi"] is not None]
+    if all_r:
+        geo = 1.0
+        for x in all_r:
+            geo *= x
+        geo **= 1.0 / len(all_r)
+        detail += (f"; over {len(all_r)} cases {min(all_r):.2f}"
+                   f" to {max(all_r):.2f}, geometric mean {geo:.2f}")
+    return check("vdev-scsi against vhost-scsi (LIO) IOPS, 4k randread QD32,"
+                 " null_blk", None, detail)
 
 
 def targets(cases, idle):
@@ -168,30 +191,39 @@ def targets(cases, idle):
     out.append(check("poll=never burns no CPU when idle (< 1% of a CPU)", ok,
                      f"poller CPU while idle: {', '.join(f'{u:.2%}' for u in utils)}"
                      if utils else "not measured"))
+    out.append(scsi_comparison(cases))
     return out
 
 
 def fmt(v, spec):
-    return format(v, spec) if v is not None else "-"
+    """@v formatted, or "-" in the same width when not measured."""
+    if v is not None:
+        return format(v, spec)
+    width = re.match(r"[0-9]*", spec).group()
+    return format("-", ">" + width) if width else "-"
 
 
 def print_table(cases, idle, goals):
     short = {"vdev-adaptive": "vdev", "vdev-never": "never", "qsd": "qsd",
-             "raw": "raw", "raw-sqpoll": "sqpoll", "vhost-scsi": "vscsi"}
+             "raw": "raw", "raw-sqpoll": "sqpoll", "vhost-scsi": "vscsi",
+             "vdev-scsi": "dscsi"}
     head = f"{'device':8} {'case':18}"
     for c in CONTENDERS:
         head += f" {short[c] + ' kIOPS':>13}"
-    head += f" {'vdev/qsd':>8} {'vdev/raw':>8}   p99 us vdev/never/qsd/raw/vscsi   CPU us/IO vdev/never/qsd/vscsi"
+    head += (f" {'vdev/qsd':>8} {'vdev/raw':>8} {'dscsi/vscsi':>11}"
+             "   p99 us vdev/never/qsd/raw/vscsi/dscsi"
+             "   CPU us/IO vdev/never/qsd/vscsi/dscsi")
     print(head)
     for c in cases:
         got = c["contenders"]
         line = f"{c['device']:8} {c['rw'] + ' QD' + str(c['iodepth']) + ' q' + str(c['queues']):18}"
         for n in CONTENDERS:
             line += f" {fmt(got[n] and got[n]['iops'] / 1000, '13.1f')}"
-        line += f" {fmt(c['vdev_over_qsd'], '8.2f')} {fmt(c['vdev_over_raw'], '8.2f')}   "
+        line += f" {fmt(c['vdev_over_qsd'], '8.2f')} {fmt(c['vdev_over_raw'], '8.2f')}"
+        line += f" {fmt(c['vdev_scsi_over_vhost_scsi'], '11.2f')}   "
         line += "/".join(fmt(got[n] and got[n]["p99_us"], ".0f")
                          for n in ("vdev-adaptive", "vdev-never", "qsd", "raw",
-                                   "vhost-scsi"))
+                                   "vhost-scsi", "vdev-scsi"))
         line += "   " + "/".join(fmt(got[n] and got[n]["backend_cpu_us_per_io"], ".1f")
                                 for n in VIRTUAL)
         print(line)
@@ -199,7 +231,10 @@ def print_table(cases, idle, goals):
         print(f"idle, {device}: " + ", ".join(
             f"{n} {v['backend_cpu_util']:.1%} of a CPU" for n, v in i.items()))
     for g in goals:
-        print(f"target {'MET' if g['met'] else 'MISSED'}: {g['target']}: {g['detail']}")
+        if g["met"] is None:
+            print(f"compare: {g['target']}: {g['detail']}")
+        else:
+            print(f"target {'MET' if g['met'] else 'MISSED'}: {g['target']}: {g['detail']}")
 
 
 def plot(cases, png):
@@ -230,7 +265,7 @@ def plot(cases, png):
                     f.write(name + " " + " ".join(
                         f"{got[n]['iops'] / 1000:.2f}" if got[n] else "0"
                         for n in CONTENDERS) + "\n")
-            script.append(f"set title '4k random I/O on {dev}: vdev, qemu-storage-daemon, vhost-scsi (LIO), raw io_uring (TCG VM, one run)'")
+            script.append(f"set title '4k random I/O on {dev}: vdev (virtio-blk, virtio-scsi), qemu-storage-daemon, vhost-scsi (LIO), raw io_uring (TCG VM, one run)'")
             script.append(f"plot for [i=2:{len(CONTENDERS) + 1}] '{path}' using i:xtic(1) title columnheader(i)")
         script.append("unset multiplot")
         gp = os.path.join(tmp, "plot.gp")

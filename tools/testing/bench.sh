@@ -16,6 +16,9 @@
 #   vhost-scsi     kernel vhost-scsi with LIO (iblock on the device,
 #                  configured by vhost-scsi-setup.sh), a virtio-scsi
 #                  device driven through /dev/vhost-scsi, no guest
+#   vdev-scsi      vdev, a virtio-scsi controller with one LUN (0:0) on
+#                  the device, poll=adaptive, served by vdevd: vhost-scsi's
+#                  like-for-like peer (the same SCSI commands)
 #
 # The virtual contenders are driven by vdev-perf (busy-polling the used
 # ring, as SPDK's and fio's polled guests do).  Back ends run on CPU 0,
@@ -42,7 +45,7 @@ runs=${1:?usage: bench.sh RUNS_DIR}
 runtime=${BENCH_RUNTIME:-5}
 idle=${BENCH_IDLE:-3}
 devices=${BENCH_DEVICES:-null_blk brd}
-contenders=${BENCH_CONTENDERS:-vdev-adaptive vdev-never qsd raw raw-sqpoll vhost-scsi}
+contenders=${BENCH_CONTENDERS:-vdev-adaptive vdev-never qsd raw raw-sqpoll vhost-scsi vdev-scsi}
 rws=${BENCH_RW:-randread randwrite}
 qds=${BENCH_QD:-1 32 128}
 queue_counts=${BENCH_QUEUES:-1 2}
@@ -103,12 +106,15 @@ wait_socket() {
 
 # --- back ends ----------------------------------------------------------------
 
+# start_vdev DEV POLL [virtio-scsi]: the controller, two (request) queues;
+# virtio-scsi has the device as LUN 0:0.
 start_vdev() {
-	local dev=$1 mode=$2
+	local dev=$1 mode=$2 type=${3:-virtio-blk} addr=()
 
-	"$vdevctl" ctrl add bench --type virtio-blk --socket "$sockdir/bench.sock" \
+	[[ $type == virtio-scsi ]] && addr=(--target 0 --lun 0)
+	"$vdevctl" ctrl add bench --type "$type" --socket "$sockdir/bench.sock" \
 		--queues 2 --cpus "$back_cpu" --poll "$mode" >/dev/null
-	"$vdevctl" ns add bench "$dev" >/dev/null
+	"$vdevctl" ns add bench "${addr[@]}" "$dev" >/dev/null
 	wait_socket "$sockdir/bench.sock" "$vdevd_pid" ||
 		die "vdevd did not serve $sockdir/bench.sock"
 }
@@ -154,13 +160,15 @@ stop_vhost_scsi() {
 # --- one case -----------------------------------------------------------------
 
 # run_perf OUT TARGET ARGS...: vdev-perf on the front end's CPU; TARGET
-# is a vhost-user socket or vhost-scsi:WWPN.
+# is a vhost-user-blk socket, scsi:SOCKET (vhost-user-scsi) or
+# vhost-scsi:WWPN.
 run_perf() {
 	local out=$1 sock=$2 how
 
 	shift 2
 	case $sock in
 	vhost-scsi:*) how=(--vhost-scsi "${sock#vhost-scsi:}" --backend-cpus "$back_cpu") ;;
+	scsi:*) how=(--socket "${sock#scsi:}" --scsi) ;;
 	*) how=(--socket "$sock") ;;
 	esac
 	if ! "${wrap[@]}" taskset -c "$front_cpu" "$perf" "${how[@]}" --json --quiet \
@@ -232,6 +240,7 @@ run_cases() {
 	dir=$runs/$device/$contender
 	mkdir -p "$dir"
 	case $contender in
+	vdev-scsi) sock=scsi:$sockdir/bench.sock ;;
 	vdev-*) sock=$sockdir/bench.sock ;;
 	qsd) sock=$sockdir/qsd.sock ;;
 	vhost-scsi) sock=vhost-scsi:$wwpn ;;
@@ -271,6 +280,7 @@ run_contender() {
 	case $contender in
 	vdev-adaptive) start_vdev "$dev" adaptive ;;
 	vdev-never) start_vdev "$dev" never ;;
+	vdev-scsi) start_vdev "$dev" adaptive virtio-scsi ;;
 	qsd) start_qsd "$dev" ;;
 	vhost-scsi) start_vhost_scsi "$dev" ;;
 	raw | raw-sqpoll) ;;
