@@ -96,9 +96,11 @@ struct vdev_scsi_opdef {
 
 static int vdev_scsi_fail(struct vdev_scsi_cmd *cmd, u8 key, u16 code)
 {
-	cmd->sense.key = key;
-	cmd->sense.asc = code >> 8;
-	cmd->sense.ascq = code & 0xff;
+	cmd->sense = (struct vdev_scsi_sense){
+		.key = key,
+		.asc = code >> 8,
+		.ascq = code & 0xff,
+	};
 	return -EINVAL;
 }
 
@@ -177,9 +179,11 @@ static bool vdev_scsi_ua_take(struct vdev_scsi_lun_state *st,
 		if (test_and_clear_bit(ua, &st->ua))
 			break;
 	}
-	sense->key = UNIT_ATTENTION;
-	sense->asc = vdev_scsi_ua_code[ua] >> 8;
-	sense->ascq = vdev_scsi_ua_code[ua] & 0xff;
+	*sense = (struct vdev_scsi_sense){
+		.key = UNIT_ATTENTION,
+		.asc = vdev_scsi_ua_code[ua] >> 8,
+		.ascq = vdev_scsi_ua_code[ua] & 0xff,
+	};
 	return true;
 }
 
@@ -420,25 +424,31 @@ static int vdev_scsi_parse_rw(struct vdev_scsi_cmd *cmd,
 	return 0;
 }
 
+/*
+ * Every VERIFY reads its blocks from the medium, BYTCHK 0 too (a guest
+ * asks it to find unreadable blocks), so the maximum transfer length of
+ * the block limits page bounds the verification length whatever BYTCHK
+ * says: that bounds the work one command makes, as it does for READ.
+ */
 static int vdev_scsi_parse_verify(struct vdev_scsi_cmd *cmd,
 				  const struct vdev_scsi_lun_info *info)
 {
 	u32 len = 0;
-	int ret = 0;
+	int ret;
 
 	vdev_scsi_lba_len(cmd);
 	cmd->bytchk = (cmd->cdb[1] >> 1) & 0x03;
-	if (cmd->bytchk == 1)
-		ret = vdev_scsi_blocks_len(cmd, info, cmd->nblocks, &len);
-	else if (cmd->bytchk == 3)
-		len = info->block_size;
-	else if (cmd->bytchk == 2)	/* reserved */
-		ret = vdev_scsi_invalid(cmd);
+	if (cmd->bytchk == 2)	/* reserved */
+		return vdev_scsi_invalid(cmd);
+	ret = vdev_scsi_blocks_len(cmd, info, cmd->nblocks, &len);
 	if (!ret)
 		ret = vdev_scsi_check_range(cmd, info, cmd->lba, cmd->nblocks);
 	if (ret)
 		return ret;
-	if (!cmd->nblocks)	/* nothing to check, nothing to compare */
+	/* Data-out: the blocks, one block, or none to compare with. */
+	if (cmd->bytchk == 3)
+		len = info->block_size;
+	if (!cmd->bytchk || !cmd->nblocks)
 		len = 0;
 	cmd->op = cmd->nblocks ? VDEV_SCSI_OP_VERIFY : VDEV_SCSI_OP_NONE;
 	cmd->data_len = len;
@@ -1317,10 +1327,69 @@ void vdev_scsi_io_error(struct vdev_scsi_cmd *cmd, blk_status_t status)
 /**
  * vdev_scsi_miscompare - the sense of a VERIFY whose compare failed
  * @cmd: a VERIFY with @cmd->bytchk set
+ * @offset: the first byte that differs, from the start of the range
+ *
+ * SBC-4 puts that offset in the sense's INFORMATION field: for BYTCHK 1 it
+ * is the offset in the data-out too; for BYTCHK 3, whose data-out is one
+ * block, it says which block of the range differs and where.
  */
-void vdev_scsi_miscompare(struct vdev_scsi_cmd *cmd)
+void vdev_scsi_miscompare(struct vdev_scsi_cmd *cmd, u64 offset)
 {
 	vdev_scsi_fail(cmd, MISCOMPARE, ASC_MISCOMPARE);
+	cmd->sense.info_valid = true;
+	cmd->sense.info = offset;
+}
+
+/* Bytes of @a and @b that are equal from the start: @len when all are. */
+static u32 vdev_scsi_same_len(const u8 *a, const u8 *b, u32 len)
+{
+	u32 i;
+
+	if (!memcmp(a, b, len))
+		return len;
+	for (i = 0; a[i] == b[i]; i++)
+		;
+	return i;
+}
+
+/**
+ * vdev_scsi_verify_cmp - compare blocks a VERIFY read with what it expects
+ * @cmd: a VERIFY with @cmd->bytchk 1 or 3
+ * @info: the LUN
+ * @medium: @len bytes read from the medium, @off bytes into the range
+ * @data: BYTCHK 1: the @len bytes of data-out at @off; BYTCHK 3: the one
+ *	block of data-out, which each block of @medium must equal
+ * @len: whole blocks
+ * @off: where @medium starts in the range, a multiple of the block size
+ *
+ * The caller reads the range piece by piece and calls this for each piece
+ * in order, so the first miscompare reported is the first of the range.
+ *
+ * Return: 0 when equal; -EINVAL with MISCOMPARE sense whose INFORMATION is
+ * the offset of the first byte that differs (vdev_scsi_miscompare()).
+ */
+int vdev_scsi_verify_cmp(struct vdev_scsi_cmd *cmd,
+			 const struct vdev_scsi_lun_info *info,
+			 const u8 *medium, const u8 *data, u32 len, u64 off)
+{
+	u32 lbs = info->block_size, pos, n;
+
+	if (cmd->bytchk == 1) {
+		n = vdev_scsi_same_len(medium, data, len);
+		if (n < len) {
+			vdev_scsi_miscompare(cmd, off + n);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (pos = 0; pos < len; pos += lbs) {
+		n = vdev_scsi_same_len(medium + pos, data, lbs);
+		if (n < lbs) {
+			vdev_scsi_miscompare(cmd, off + pos + n);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /**
@@ -1343,6 +1412,38 @@ u32 vdev_scsi_sense_fixed(u8 *buf, u8 key, u8 asc, u8 ascq)
 	buf[12] = asc;
 	buf[13] = ascq;
 	return VDEV_SCSI_SENSE_FIXED_LEN;
+}
+
+/**
+ * vdev_scsi_sense_info - add the INFORMATION field to sense data
+ * @buf: sense data from vdev_scsi_sense_fixed() or vdev_scsi_sense_desc();
+ *	descriptor format needs VDEV_SCSI_SENSE_INFO_LEN more bytes of room
+ * @len: its length
+ * @info: the value
+ *
+ * Fixed format has four bytes for it and the VALID bit; a value that does
+ * not fit leaves VALID 0, as SPC-4 says. Descriptor format gets an
+ * information descriptor with VALID set, its additional length grown.
+ *
+ * Return: the new length.
+ */
+u32 vdev_scsi_sense_info(u8 *buf, u32 len, u64 info)
+{
+	u8 *d = buf + len;
+
+	if (buf[0] == SENSE_FIXED) {
+		if (info <= U32_MAX) {
+			buf[0] |= 0x80;
+			put_unaligned_be32(info, &buf[3]);
+		}
+		return len;
+	}
+	memset(d, 0, VDEV_SCSI_SENSE_INFO_LEN);
+	d[1] = VDEV_SCSI_SENSE_INFO_LEN - 2;
+	d[2] = 0x80;
+	put_unaligned_be64(info, &d[4]);
+	buf[7] += VDEV_SCSI_SENSE_INFO_LEN;
+	return len + VDEV_SCSI_SENSE_INFO_LEN;
 }
 
 /**

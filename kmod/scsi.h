@@ -17,12 +17,14 @@
  *     UNMAP			vdev_scsi_unmap_parse() over the data-out
  *     READ, WRITE, WRITE_SAME,
  *     VERIFY, SYNC		block I/O; vdev_scsi_io_error() if it fails
+ *     VERIFY with BYTCHK	the blocks read, then vdev_scsi_verify_cmp()
  *     NONE			nothing to do
  *
  * Each step returns 0 or -EINVAL; -EINVAL ends the command in CHECK
  * CONDITION with the sense in cmd->sense. The control mode page says
  * D_SENSE = 0, so that sense goes to the guest in fixed format
- * (vdev_scsi_sense_fixed()).
+ * (vdev_scsi_sense_fixed(), then vdev_scsi_sense_info() when the sense
+ * has an INFORMATION field).
  *
  * Data buffers. The CDB says how much data a command moves (cmd->data_len,
  * in cmd->dir); the virtio-scsi request carries its own data-out and
@@ -58,6 +60,8 @@
 
 #define VDEV_SCSI_SENSE_FIXED_LEN	18
 #define VDEV_SCSI_SENSE_DESC_LEN	8
+/* The information sense data descriptor that vdev_scsi_sense_info() adds. */
+#define VDEV_SCSI_SENSE_INFO_LEN	12
 
 #define VDEV_SCSI_VENDOR_LEN		8
 #define VDEV_SCSI_PRODUCT_LEN		16
@@ -77,8 +81,10 @@
  *	per LUN, shared by every I_T nexus as the cache is (a change is a
  *	MODE PARAMETERS CHANGED unit attention for the others), and starts
  *	it at @wc_present
- * @max_xfer_blocks: most blocks one READ, WRITE or compared VERIFY moves;
- *	0: limited only by the 4 GiB a request can describe
+ * @max_xfer_blocks: most blocks one READ, WRITE or VERIFY moves or checks
+ *	(any VERIFY reads its blocks, so its verification length counts
+ *	whatever BYTCHK says); 0: limited only by the 4 GiB a request can
+ *	describe
  * @opt_xfer_blocks: optimal transfer length (0: not reported)
  * @opt_gran_blocks: optimal transfer length granularity (0: not reported)
  * @max_unmap_blocks: most blocks one UNMAP deallocates in all; 0: the LUN
@@ -159,11 +165,15 @@ struct vdev_scsi_lun_state {
  * @key: sense key (ILLEGAL_REQUEST, ...)
  * @asc: additional sense code
  * @ascq: additional sense code qualifier
+ * @info_valid: @info is the sense's INFORMATION field
+ * @info: a miscompare's offset (vdev_scsi_verify_cmp())
  */
 struct vdev_scsi_sense {
 	u8 key;
 	u8 asc;
 	u8 ascq;
+	bool info_valid;
+	u64 info;
 };
 
 enum vdev_scsi_op {
@@ -197,7 +207,7 @@ enum vdev_scsi_dir {
  * @xfer_len: bytes to move, set by vdev_scsi_check_xfer() (and cut by
  *	vdev_scsi_emulate() and vdev_scsi_report_luns())
  * @resid: bytes of the request's data buffer left over: its residual
- * @bytchk: VERIFY: 0 check the medium only; 1 compare with the data-out
+ * @bytchk: VERIFY: 0 read the medium only; 1 compare it with the data-out
  *	(@nblocks blocks); 3 compare each block with one block of data-out
  * @fua: WRITE, WRITE_SAME: durable on completion (the FUA bit, or the
  *	write cache switched off by MODE SELECT); never set on reads, which
@@ -255,10 +265,15 @@ int vdev_scsi_unmap_parse(struct vdev_scsi_cmd *cmd,
 			  const struct vdev_scsi_lun_info *info, const u8 *buf,
 			  u32 len, struct vdev_scsi_range *ranges);
 
+int vdev_scsi_verify_cmp(struct vdev_scsi_cmd *cmd,
+			 const struct vdev_scsi_lun_info *info,
+			 const u8 *medium, const u8 *data, u32 len, u64 off);
+
 void vdev_scsi_io_error(struct vdev_scsi_cmd *cmd, blk_status_t status);
-void vdev_scsi_miscompare(struct vdev_scsi_cmd *cmd);
+void vdev_scsi_miscompare(struct vdev_scsi_cmd *cmd, u64 offset);
 
 u32 vdev_scsi_sense_fixed(u8 *buf, u8 key, u8 asc, u8 ascq);
 u32 vdev_scsi_sense_desc(u8 *buf, u8 key, u8 asc, u8 ascq);
+u32 vdev_scsi_sense_info(u8 *buf, u32 len, u64 info);
 
 #endif /* _VDEV_SCSI_H */

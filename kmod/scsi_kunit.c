@@ -424,19 +424,37 @@ static const struct vdev_st_parse_case vdev_st_parse_cases[] = {
 	  16, FAIL(ILLEGAL_REQUEST, LBA_RANGE) },
 	{ "WRITE(16) short", L_BASE, { { WRITE_16 }, 0, 1 }, 10, INVALID },
 
-	/* VERIFY (10) and (16). */
-	{ "VERIFY(10) medium only", L_BASE, { { VERIFY }, 10, 4000 }, 10,
-	  RW(VERIFY, NONE, 10, 4000, 0) },
+	/* VERIFY (10) and (16); every one reads, so max transfer length. */
+	{ "VERIFY(10) medium only", L_BASE, { { VERIFY }, 10, 2048 }, 10,
+	  RW(VERIFY, NONE, 10, 2048, 0) },
+	{ "VERIFY(10) medium only over max transfer length", L_BASE,
+	  { { VERIFY }, 10, 2049 }, 10, INVALID },
+	{ "VERIFY(10) DPO", L_BASE, { { VERIFY, 0x10 }, 10, 1 }, 10,
+	  RW(VERIFY, NONE, 10, 1, 0) },
+	{ "VERIFY(10) VRPROTECT", L_BASE, { { VERIFY, 0x20 }, 10, 1 }, 10,
+	  INVALID },
 	{ "VERIFY(10) BYTCHK 1", L_BASE, { { VERIFY, 0x02 }, 10, 4 }, 10,
 	  RW(VERIFY, OUT, 10, 4, 2048), .bytchk = 1 },
+	{ "VERIFY(10) BYTCHK 1 max transfer length", L_BASE,
+	  { { VERIFY, 0x02 }, 10, 2048 }, 10,
+	  RW(VERIFY, OUT, 10, 2048, SZ_1M), .bytchk = 1 },
 	{ "VERIFY(10) BYTCHK 1 over max transfer length", L_BASE,
 	  { { VERIFY, 0x02 }, 10, 4000 }, 10, INVALID },
 	{ "VERIFY(10) BYTCHK 2", L_BASE, { { VERIFY, 0x04 }, 10, 4 }, 10,
 	  INVALID },
-	{ "VERIFY(10) BYTCHK 3", L_BASE, { { VERIFY, 0x06 }, 10, 4000 }, 10,
-	  RW(VERIFY, OUT, 10, 4000, 512), .bytchk = 3 },
+	{ "VERIFY(10) BYTCHK 2 length 0", L_BASE, { { VERIFY, 0x04 }, 10 }, 10,
+	  INVALID },
+	{ "VERIFY(10) BYTCHK 3", L_BASE, { { VERIFY, 0x06 }, 10, 2048 }, 10,
+	  RW(VERIFY, OUT, 10, 2048, 512), .bytchk = 3 },
+	{ "VERIFY(10) BYTCHK 3 over max transfer length", L_BASE,
+	  { { VERIFY, 0x06 }, 10, 2049 }, 10, INVALID },
+	{ "VERIFY(10) BYTCHK 3 over the end", L_BASE,
+	  { { VERIFY, 0x06 }, NR_BLOCKS - 1, 2 }, 10,
+	  FAIL(ILLEGAL_REQUEST, LBA_RANGE) },
 	{ "VERIFY(10) length 0", L_BASE, { { VERIFY, 0x02 }, 10 }, 10,
 	  .op = OP(NONE), .dir = DIR(NONE), .lba = 10, .bytchk = 1 },
+	{ "VERIFY(10) BYTCHK 3 length 0", L_BASE, { { VERIFY, 0x06 }, 10 }, 10,
+	  .op = OP(NONE), .dir = DIR(NONE), .lba = 10, .bytchk = 3 },
 	{ "VERIFY(10) read-only", L_RO, { { VERIFY }, 10, 1 }, 10,
 	  RW(VERIFY, NONE, 10, 1, 0) },
 	{ "VERIFY(10) over the end", L_BASE, { { VERIFY }, NR_BLOCKS, 1 }, 10,
@@ -446,6 +464,13 @@ static const struct vdev_st_parse_case vdev_st_parse_cases[] = {
 	{ "VERIFY(16) BYTCHK 1", L_BIG,
 	  { { VERIFY_16, 0x02 }, BIG_BLOCKS - 1, 1 }, 16,
 	  RW(VERIFY, OUT, BIG_BLOCKS - 1, 1, 4096), .bytchk = 1 },
+	{ "VERIFY(16) BYTCHK 3, 4 KiB blocks", L_BIG,
+	  { { VERIFY_16, 0x06 }, 1ULL << 32, 0x1000 }, 16,
+	  RW(VERIFY, OUT, 1ULL << 32, 0x1000, 4096), .bytchk = 3 },
+	{ "VERIFY(16) no limit: just under 4 GiB", L_BIG,
+	  { { VERIFY_16 }, 0, 0xfffff }, 16, RW(VERIFY, NONE, 0, 0xfffff, 0) },
+	{ "VERIFY(16) no limit: 4 GiB", L_BIG,
+	  { { VERIFY_16 }, 0, 0x100000 }, 16, INVALID },
 	{ "VERIFY(16) over the end", L_BIG,
 	  { { VERIFY_16 }, BIG_BLOCKS - 1, 2 }, 16,
 	  FAIL(ILLEGAL_REQUEST, LBA_RANGE) },
@@ -688,6 +713,35 @@ static const struct vdev_st_xfer_case vdev_st_xfer_cases[] = {
 	{ "WRITE SAME NDOB ignores a buffer", L_BASE,
 	  { { WRITE_SAME_16, 0x01 }, 0, 8 }, 512, 0, false, 0, 512,
 	  OP(WRITE_SAME), 8 },
+	{ "WRITE SAME short buffer", L_BASE, { { WRITE_SAME }, 0, 8 }, 511, 0,
+	  true },
+	{ "WRITE SAME with no buffer", L_BASE, { { WRITE_SAME }, 0, 8 }, 0, 0,
+	  true },
+	{ "WRITE SAME from a larger buffer", L_BASE, { { WRITE_SAME }, 0, 8 },
+	  4096, 0, false, 512, 3584, OP(WRITE_SAME), 8 },
+	{ "WRITE SAME NDOB, no buffer", L_BASE,
+	  { { WRITE_SAME_16, 0x01 }, 0, 8 }, 0, 0, false, 0, 0,
+	  OP(WRITE_SAME), 8 },
+	{ "WRITE SAME with a data-in buffer", L_BASE, { { WRITE_SAME }, 0, 8 },
+	  0, 512, true },
+	{ "VERIFY BYTCHK 0 ignores a buffer", L_BASE, { { VERIFY }, 0, 8 },
+	  512, 0, false, 0, 512, OP(VERIFY), 8 },
+	{ "VERIFY BYTCHK 1 exact", L_BASE, { { VERIFY, 0x02 }, 0, 8 }, 4096, 0,
+	  false, 4096, 0, OP(VERIFY), 8 },
+	{ "VERIFY BYTCHK 1 from a larger buffer", L_BASE,
+	  { { VERIFY, 0x02 }, 0, 8 }, 5000, 0, false, 4096, 904, OP(VERIFY),
+	  8 },
+	{ "VERIFY BYTCHK 1, a block short", L_BASE, { { VERIFY, 0x02 }, 0, 8 },
+	  3584, 0, true },
+	{ "VERIFY BYTCHK 1, a byte short", L_BASE, { { VERIFY, 0x02 }, 0, 8 },
+	  4095, 0, true },
+	{ "VERIFY BYTCHK 1 with a data-in buffer", L_BASE,
+	  { { VERIFY, 0x02 }, 0, 8 }, 0, 4096, true },
+	{ "VERIFY BYTCHK 3, one block", L_BASE, { { VERIFY, 0x06 }, 0, 8 },
+	  512, 0, false, 512, 0, OP(VERIFY), 8 },
+	{ "VERIFY BYTCHK 3, all the blocks", L_BASE,
+	  { { VERIFY, 0x06 }, 0, 8 }, 4096, 0, false, 512, 3584, OP(VERIFY),
+	  8 },
 	{ "VERIFY BYTCHK 3, short buffer", L_BASE, { { VERIFY, 0x06 }, 0, 8 },
 	  511, 0, true },
 	{ "INQUIRY into a small buffer", L_BASE, { { INQUIRY, 0, 0, 0, 36 } },
@@ -733,7 +787,7 @@ static void vdev_scsi_xfer_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cmd.resid, c->resid);
 	KUNIT_EXPECT_EQ(test, cmd.op, c->op);
 	if (c->op == OP(READ) || c->op == OP(WRITE) ||
-	    c->op == OP(WRITE_SAME))
+	    c->op == OP(WRITE_SAME) || c->op == OP(VERIFY))
 		KUNIT_EXPECT_EQ(test, cmd.nblocks, c->nblocks);
 }
 
@@ -1814,8 +1868,121 @@ static void vdev_scsi_miscompare_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vdev_scsi_parse(&cmd, vdev_st_lun(L_BASE), cdb,
 					      VDEV_SCSI_CDB_MAX), 0);
-	vdev_scsi_miscompare(&cmd);
+	KUNIT_EXPECT_FALSE(test, cmd.sense.info_valid);
+	vdev_scsi_miscompare(&cmd, 0x1234);
 	vdev_st_expect_sense(test, &cmd.sense, MISCOMPARE, MISCOMP);
+	KUNIT_EXPECT_TRUE(test, cmd.sense.info_valid);
+	KUNIT_EXPECT_EQ(test, cmd.sense.info, 0x1234);
+	/* A later failure of the same command says nothing of an offset. */
+	vdev_scsi_io_error(&cmd, BLK_STS_IOERR);
+	KUNIT_EXPECT_FALSE(test, cmd.sense.info_valid);
+}
+
+/* The INFORMATION field in fixed and descriptor format. */
+static void vdev_scsi_sense_info_test(struct kunit *test)
+{
+	static const u8 fixed[18] = {
+		0xf0, 0, MISCOMPARE, 0x12, 0x34, 0x56, 0x78, 10, 0, 0, 0, 0,
+		0x1d, 0x00,
+	};
+	static const u8 desc[20] = {
+		0x72, MISCOMPARE, 0x1d, 0x00, 0, 0, 0, 12,
+		0x00, 0x0a, 0x80, 0, 0, 0, 0, 0x01, 0x23, 0x45, 0x67, 0x89,
+	};
+	u8 buf[40];
+	u32 len;
+
+	memset(buf, 0xa5, sizeof(buf));
+	len = vdev_scsi_sense_fixed(buf, MISCOMPARE, 0x1d, 0);
+	KUNIT_EXPECT_EQ(test, vdev_scsi_sense_info(buf, len, 0x12345678), 18);
+	KUNIT_EXPECT_MEMEQ(test, buf, fixed, 18);
+	KUNIT_EXPECT_EQ(test, buf[18], 0xa5);
+	/* Too large for four bytes: not VALID, and the field left alone. */
+	len = vdev_scsi_sense_fixed(buf, MISCOMPARE, 0x1d, 0);
+	KUNIT_EXPECT_EQ(test, vdev_scsi_sense_info(buf, len, BIT_ULL(32)), 18);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x70);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be32(&buf[3]), 0);
+	memset(buf, 0xa5, sizeof(buf));
+	len = vdev_scsi_sense_desc(buf, MISCOMPARE, 0x1d, 0);
+	KUNIT_EXPECT_EQ(test, vdev_scsi_sense_info(buf, len, 0x123456789ULL),
+			VDEV_SCSI_SENSE_DESC_LEN + VDEV_SCSI_SENSE_INFO_LEN);
+	KUNIT_EXPECT_MEMEQ(test, buf, desc, 20);
+	KUNIT_EXPECT_EQ(test, buf[20], 0xa5);
+}
+
+/*
+ * A compare of @len bytes of medium, @off bytes into the range, where the
+ * bytes at @diff (and @diff2, when not 0) differ from what the VERIFY
+ * expects (-1: none do).
+ */
+struct vdev_st_cmp_case {
+	const char *desc;
+	int lun;
+	u8 bytchk;
+	u32 len;
+	u64 off;
+	int diff;
+	int diff2;
+};
+
+static const struct vdev_st_cmp_case vdev_st_cmp_cases[] = {
+	{ "BYTCHK 1 equal", L_BASE, 1, 4096, 0, -1 },
+	{ "BYTCHK 1 first byte", L_BASE, 1, 4096, 0, 0 },
+	{ "BYTCHK 1 last byte, 256 KiB in", L_BASE, 1, 4096, SZ_256K, 4095 },
+	{ "BYTCHK 1 two bytes: the first", L_BASE, 1, 4096, 512, 100, 3000 },
+	{ "BYTCHK 1 one block", L_BASE, 1, 512, 0, 511 },
+	{ "BYTCHK 3 equal, 8 blocks", L_BASE, 3, 4096, 0, -1 },
+	{ "BYTCHK 3 first byte", L_BASE, 3, 4096, 0, 0 },
+	{ "BYTCHK 3 third block", L_BASE, 3, 4096, 0, 2 * 512 + 17 },
+	{ "BYTCHK 3 two bytes, last block: the first", L_BASE, 3, 4096, SZ_1M, 7 * 512,
+	  7 * 512 + 1 },
+	{ "BYTCHK 3 4 KiB blocks, last byte", L_BIG, 3, 8192, SZ_1M, 8191 },
+	{ "BYTCHK 3 4 KiB blocks equal", L_BIG, 3, 8192, 0, -1 },
+};
+
+static void vdev_st_cmp_desc(const struct vdev_st_cmp_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vdev_st_cmp, vdev_st_cmp_cases, vdev_st_cmp_desc);
+
+static void vdev_scsi_verify_cmp_test(struct kunit *test)
+{
+	const struct vdev_st_cmp_case *c = test->param_value;
+	const struct vdev_scsi_lun_info *info = vdev_st_lun(c->lun);
+	u8 cdb[VDEV_SCSI_CDB_MAX] = { VERIFY_16, c->bytchk << 1, [13] = 1 };
+	u32 lbs = info->block_size, i;
+	struct vdev_scsi_cmd cmd;
+	u8 *medium, *data;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, vdev_scsi_parse(&cmd, info, cdb,
+					      VDEV_SCSI_CDB_MAX), 0);
+	medium = kunit_kmalloc(test, c->len, GFP_KERNEL);
+	data = kunit_kmalloc(test, c->len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, medium);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	/* BYTCHK 3: each block of the medium repeats the one of data-out. */
+	for (i = 0; i < c->len; i++) {
+		data[i] = (c->bytchk == 3 ? i % lbs : i) * 7 + 3;
+		medium[i] = data[c->bytchk == 3 ? i % lbs : i];
+	}
+	if (c->diff >= 0)
+		medium[c->diff] ^= 0x40;
+	if (c->diff2)
+		medium[c->diff2] ^= 0x01;
+	ret = vdev_scsi_verify_cmp(&cmd, info, medium, data, c->len, c->off);
+	if (c->diff < 0) {
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		KUNIT_EXPECT_EQ(test, cmd.sense.key, 0);
+		KUNIT_EXPECT_FALSE(test, cmd.sense.info_valid);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	vdev_st_expect_sense(test, &cmd.sense, MISCOMPARE, MISCOMP);
+	KUNIT_EXPECT_TRUE(test, cmd.sense.info_valid);
+	KUNIT_EXPECT_EQ(test, cmd.sense.info, c->off + c->diff);
 }
 
 /* --- suites -------------------------------------------------------------- */
@@ -1890,6 +2057,8 @@ static struct kunit_case vdev_scsi_sense_test_cases[] = {
 	KUNIT_CASE(vdev_scsi_sense_format_test),
 	KUNIT_CASE_PARAM(vdev_scsi_io_error_test, vdev_st_io_error_gen_params),
 	KUNIT_CASE(vdev_scsi_miscompare_test),
+	KUNIT_CASE(vdev_scsi_sense_info_test),
+	KUNIT_CASE_PARAM(vdev_scsi_verify_cmp_test, vdev_st_cmp_gen_params),
 	{}
 };
 
