@@ -31,6 +31,8 @@
  */
 #include <linux/blkdev.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/virtio_blk.h>
@@ -62,8 +64,13 @@
 #define VDEV_SCSI_SENSE_SIZE		VIRTIO_SCSI_SENSE_DEFAULT_SIZE
 /* Buffers of one chain: QEMU's rings hold at most 1024 entries. */
 #define VDEV_SCSI_CHAIN_MAX		1024
-/* WRITE SAME zeroes this much at most per command. */
+/* WRITE SAME writes this much at most per command. */
 #define VDEV_SCSI_WS_MAX_BYTES		SZ_32M
+/*
+ * VERIFY reads the medium this many pages at a time (256 KiB with 4 KiB
+ * pages): a VERIFY of the maximum transfer length, 32 MiB, is 128 reads.
+ */
+#define VDEV_SCSI_BOUNCE_PAGES		64
 /* The spec's VIRTIO_SCSI_S_FUNCTION_COMPLETE; Linux's header lacks it. */
 #define VDEV_SCSI_S_FUNCTION_COMPLETE	0
 /* How long task management waits for a LUN's requests. */
@@ -495,11 +502,13 @@ static u8 vdev_scsi_stat(enum vdev_scsi_op op)
 		return VDEV_STAT_READ;
 	case VDEV_SCSI_OP_WRITE:
 		return VDEV_STAT_WRITE;
+	case VDEV_SCSI_OP_VERIFY:	/* it reads the medium */
+		return VDEV_STAT_READ;
 	case VDEV_SCSI_OP_SYNC:
 		return VDEV_STAT_FLUSH;
 	case VDEV_SCSI_OP_UNMAP:
 		return VDEV_STAT_DISCARD;
-	case VDEV_SCSI_OP_WRITE_SAME:
+	case VDEV_SCSI_OP_WRITE_SAME:	/* a write, if not of zeroes */
 		return VDEV_STAT_WRITE_ZEROES;
 	default:
 		return VDEV_STAT_OTHER;
@@ -595,8 +604,8 @@ static int vdev_scsi_run_mode_select(struct vdev_req *req,
 	return ret;
 }
 
-/* UNMAP and WRITE SAME, in process context: the block layer may sleep. */
-static void vdev_scsi_slow_work(struct work_struct *work)
+/* UNMAP, in process context: the block layer may sleep. */
+static void vdev_scsi_unmap_work(struct work_struct *work)
 {
 	struct vdev_req *req = container_of(work, struct vdev_req, work);
 	struct vdev_req_scsi *sr = &req->scsi;
@@ -606,17 +615,10 @@ static void vdev_scsi_slow_work(struct work_struct *work)
 	int ret = 0;
 	u32 i;
 
-	if (sr->op == VDEV_SCSI_OP_UNMAP) {
-		for (i = 0; i < sr->nranges && !ret; i++)
-			ret = blkdev_issue_discard(bdev, r[i].lba << lun->shift,
-						   (sector_t)r[i].nblocks <<
-						   lun->shift, GFP_KERNEL);
-	} else {
-		ret = blkdev_issue_zeroout(bdev, req->sector << lun->shift,
-					   (sector_t)req->nseg << lun->shift,
-					   GFP_KERNEL,
-					   req->flags ? 0 : BLKDEV_ZERO_NOUNMAP);
-	}
+	for (i = 0; i < sr->nranges && !ret; i++)
+		ret = blkdev_issue_discard(bdev, r[i].lba << lun->shift,
+					   (sector_t)r[i].nblocks << lun->shift,
+					   GFP_KERNEL);
 	if (ret)
 		req->bio_status = errno_to_blk_status(ret);
 	vdev_req_end(req);
@@ -648,49 +650,301 @@ static int vdev_scsi_run_unmap(struct vdev_req *req, struct vdev_scsi_cmd *cmd,
 	} else if (ret) {
 		sr->nranges = ret;
 		ret = 0;
-		vdev_req_slow(req, vdev_scsi_slow_work);
+		vdev_req_slow(req, vdev_scsi_unmap_work);
 	}
 out_free:
 	kfree(buf);
 	return ret;
 }
 
-/* Only zeroes are written the same: what Linux sends WRITE SAME for. */
-static int vdev_scsi_run_write_same(struct vdev_req *req,
-				    struct vdev_scsi_cmd *cmd,
-				    struct vdev_scsi_lun *lun,
-				    const struct vdev_vring_buf *out,
-				    unsigned int nout)
-{
-	u32 lbs = lun->info.block_size;
-	u8 *buf;
-	int ret = 0;
+/* --- VERIFY and WRITE SAME: the medium through pages of our own ---------- */
 
-	if (!cmd->ndob) {
-		if (lbs > VDEV_SCSI_BUF_LEN || cmd->xfer_len < lbs) {
-			vdev_scsi_invalid_field(req);
-			return 0;
-		}
-		buf = kmalloc(lbs, GFP_KERNEL);
-		if (!buf)
+/**
+ * struct vdev_scsi_slow - a VERIFY or WRITE SAME for its work (in sr->buf)
+ * @cmd: the command as parsed; the sense of a miscompare goes here
+ * @cur: the data-out buffer the next read of it starts in
+ * @cur_off: and where in that buffer
+ * @nbufs: entries in @bufs
+ * @bufs: the data-out, cut to what the CDB says: the blocks (BYTCHK 1),
+ *	one block (BYTCHK 3, WRITE SAME) or nothing (BYTCHK 0, NDOB)
+ */
+struct vdev_scsi_slow {
+	struct vdev_scsi_cmd cmd;
+	unsigned int cur;
+	u32 cur_off;
+	unsigned int nbufs;
+	struct vdev_vring_buf bufs[] __counted_by(nbufs);
+};
+
+/**
+ * struct vdev_scsi_bounce - the pages a VERIFY or WRITE SAME moves data in
+ * @pages: a VERIFY reads this many pages of the medium at a time
+ * @nr: pages in @pages
+ * @data: the data-out block (BYTCHK 3; WRITE SAME, repeated to fill the
+ *	page), or the data-out a page of the medium is compared with
+ *
+ * They are allocated by the work, not with the command: the workqueue's
+ * max_active bounds how many exist however many commands guests queue.
+ */
+struct vdev_scsi_bounce {
+	struct page *pages[VDEV_SCSI_BOUNCE_PAGES];
+	unsigned int nr;
+	struct page *data;
+};
+
+static int vdev_scsi_bounce_alloc(struct vdev_scsi_bounce *b, unsigned int nr)
+{
+	b->data = alloc_page(GFP_KERNEL);
+	if (!b->data)
+		return -ENOMEM;
+	for (b->nr = 0; b->nr < nr; b->nr++) {
+		b->pages[b->nr] = alloc_page(GFP_KERNEL);
+		if (!b->pages[b->nr])
 			return -ENOMEM;
-		ret = vdev_scsi_copy_out(req, out, nout, buf, lbs);
-		if (!ret && memchr_inv(buf, 0, lbs))
-			ret = 1;
-		kfree(buf);
-		if (ret > 0) {
-			vdev_scsi_invalid_field(req);
-			return 0;
+	}
+	return 0;
+}
+
+static void vdev_scsi_bounce_free(struct vdev_scsi_bounce *b)
+{
+	while (b->nr)
+		__free_page(b->pages[--b->nr]);
+	if (b->data)
+		__free_page(b->data);
+}
+
+/*
+ * One bio over @len bytes at @sector, waited for: page i of @pages holds
+ * the bytes from i * PAGE_SIZE, or, when @same, every page is @pages[0]
+ * (as blkdev_issue_zeroout() repeats the zero page). Not REQ_NOWAIT: the
+ * block layer splits it to the device's limits and this work may wait.
+ */
+static blk_status_t vdev_scsi_bounce_io(struct block_device *bdev,
+					blk_opf_t opf, sector_t sector,
+					struct page **pages, bool same, u32 len)
+{
+	unsigned int i, n = DIV_ROUND_UP(len, PAGE_SIZE);
+	blk_status_t status;
+	struct bio *bio;
+
+	/* From fs_bio_set's mempool: with GFP_KERNEL it cannot fail. */
+	bio = bio_alloc(bdev, n, opf, GFP_KERNEL);
+	bio->bi_iter.bi_sector = sector;
+	for (i = 0; i < n; i++)
+		__bio_add_page(bio, pages[same ? 0 : i],
+			       min_t(u32, len - i * PAGE_SIZE, PAGE_SIZE), 0);
+	submit_bio_wait(bio);
+	status = bio->bi_status;
+	bio_put(bio);
+	return status;
+}
+
+/*
+ * The next @len bytes of the data-out, in order. A guest buffer that is
+ * gone (a punched hole) fails the command as a bad chain would.
+ */
+static int vdev_scsi_out_read(struct vdev_req *req, struct vdev_scsi_slow *sl,
+			      u8 *dst, u32 len)
+{
+	const struct vdev_vring_buf *b;
+	u32 k;
+	int ret;
+
+	while (len) {
+		if (sl->cur >= sl->nbufs)
+			goto fail;
+		b = &sl->bufs[sl->cur];
+		k = min(len, b->len - sl->cur_off);
+		ret = vdev_mem_read(req->gen->mem, b->gpa + sl->cur_off, dst, k);
+		if (ret)
+			goto fail;
+		dst += k;
+		len -= k;
+		sl->cur_off += k;
+		if (sl->cur_off == b->len) {
+			sl->cur++;
+			sl->cur_off = 0;
 		}
+	}
+	return 0;
+fail:
+	req->scsi.response = VIRTIO_SCSI_S_FAILURE;
+	return -EFAULT;
+}
+
+/* The medium failed: the sense comes from @status at completion. */
+static int vdev_scsi_medium_error(struct vdev_req *req, blk_status_t status)
+{
+	req->bio_status = status;
+	return -EIO;
+}
+
+/* Compare @len bytes read into @b's pages, @off bytes into the range. */
+static int vdev_scsi_verify_pages(struct vdev_req *req,
+				  struct vdev_scsi_lun *lun,
+				  struct vdev_scsi_slow *sl,
+				  struct vdev_scsi_bounce *b, u32 len, u64 off)
+{
+	u8 *data = page_address(b->data);
+	unsigned int i;
+	u32 n;
+
+	for (i = 0; i * PAGE_SIZE < len; i++) {
+		n = min_t(u32, len - i * PAGE_SIZE, PAGE_SIZE);
+		if (sl->cmd.bytchk == 1 && vdev_scsi_out_read(req, sl, data, n))
+			return -EFAULT;
+		if (vdev_scsi_verify_cmp(&sl->cmd, &lun->info,
+					 page_address(b->pages[i]), data, n,
+					 off + i * PAGE_SIZE)) {
+			vdev_scsi_check_condition(req, &sl->cmd.sense);
+			return -EILSEQ;
+		}
+	}
+	return 0;
+}
+
+/*
+ * VERIFY: read the range a bounce buffer at a time; with BYTCHK, compare
+ * each piece before the next is read, so the first miscompare found is
+ * the first of the range. BYTCHK 0 reads too: a guest sends it to learn
+ * whether the blocks are readable, and answering GOOD without reading
+ * would hide exactly the errors it looks for.
+ */
+static int vdev_scsi_verify(struct vdev_req *req, struct vdev_scsi_lun *lun,
+			    struct vdev_scsi_slow *sl,
+			    struct vdev_scsi_bounce *b)
+{
+	struct block_device *bdev = vdev_ns_bdev(req->ns);
+	u32 lbs = lun->info.block_size, len;
+	u64 total = (u64)sl->cmd.nblocks * lbs, off;
+	sector_t sector = sl->cmd.lba << lun->shift;
+	blk_status_t status;
+	int ret;
+
+	if (sl->cmd.bytchk == 3 &&
+	    vdev_scsi_out_read(req, sl, page_address(b->data), lbs))
+		return -EFAULT;
+	for (off = 0; off < total; off += len) {
+		len = min_t(u64, total - off, b->nr * PAGE_SIZE);
+		status = vdev_scsi_bounce_io(bdev, REQ_OP_READ,
+					     sector + (off >> SECTOR_SHIFT),
+					     b->pages, false, len);
+		if (status)
+			return vdev_scsi_medium_error(req, status);
+		if (!sl->cmd.bytchk)
+			continue;
+		ret = vdev_scsi_verify_pages(req, lun, sl, b, len, off);
 		if (ret)
 			return ret;
 	}
-	if (!cmd->nblocks)
+	return 0;
+}
+
+/* Zeroes: the device's write zeroes or unmap, as virtio-blk does them. */
+static int vdev_scsi_zeroout(struct vdev_req *req, struct vdev_scsi_lun *lun,
+			     const struct vdev_scsi_cmd *cmd)
+{
+	int ret;
+
+	ret = blkdev_issue_zeroout(vdev_ns_bdev(req->ns),
+				   cmd->lba << lun->shift,
+				   (sector_t)cmd->nblocks << lun->shift,
+				   GFP_KERNEL,
+				   cmd->unmap ? 0 : BLKDEV_ZERO_NOUNMAP);
+	return ret ? vdev_scsi_medium_error(req, errno_to_blk_status(ret)) : 0;
+}
+
+/*
+ * WRITE SAME: a block of zeroes (or NDOB) goes down the write zeroes and
+ * unmap path; any other block fills one page, and bios of up to
+ * BIO_MAX_VECS copies of that page write the range. The stats count the
+ * first as write zeroes and the second as a write, as they reach the disk.
+ */
+static int vdev_scsi_write_same(struct vdev_req *req, struct vdev_scsi_lun *lun,
+				struct vdev_scsi_slow *sl,
+				struct vdev_scsi_bounce *b)
+{
+	struct block_device *bdev = vdev_ns_bdev(req->ns);
+	const struct vdev_scsi_cmd *cmd = &sl->cmd;
+	u32 lbs = lun->info.block_size, len, i;
+	u64 total = (u64)cmd->nblocks * lbs, off;
+	sector_t sector = cmd->lba << lun->shift;
+	u8 *p = page_address(b->data);
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
+	blk_status_t status;
+
+	if (!cmd->ndob && vdev_scsi_out_read(req, sl, p, lbs))
+		return -EFAULT;
+	if (cmd->ndob || !memchr_inv(p, 0, lbs))
+		return vdev_scsi_zeroout(req, lun, cmd);
+	req->stat = VDEV_STAT_WRITE;
+	for (i = lbs; i < PAGE_SIZE; i += lbs)
+		memcpy(p + i, p, lbs);
+	if (cmd->fua)
+		opf |= REQ_FUA;
+	for (off = 0; off < total; off += len) {
+		len = min_t(u64, total - off, BIO_MAX_VECS * PAGE_SIZE);
+		status = vdev_scsi_bounce_io(bdev, opf,
+					     sector + (off >> SECTOR_SHIFT),
+					     &b->data, true, len);
+		if (status)
+			return vdev_scsi_medium_error(req, status);
+	}
+	return 0;
+}
+
+/*
+ * VERIFY and WRITE SAME, in process context: they wait for the block
+ * layer. Each failure records its own outcome: a medium error in
+ * req->bio_status, a miscompare as CHECK CONDITION, guest memory that is
+ * gone (or no memory for the pages) as a FAILURE response. Like every
+ * command, it holds its LUN (the device stays open if the LUN is detached
+ * meanwhile) and counts in lun->inflight, so task management waits for it.
+ */
+static void vdev_scsi_slow_work(struct work_struct *work)
+{
+	struct vdev_req *req = container_of(work, struct vdev_req, work);
+	struct vdev_req_scsi *sr = &req->scsi;
+	struct vdev_scsi_lun *lun = req->ns->priv;
+	bool verify = sr->op == VDEV_SCSI_OP_VERIFY;
+	struct vdev_scsi_bounce b = {};
+
+	if (vdev_scsi_bounce_alloc(&b, verify ? VDEV_SCSI_BOUNCE_PAGES : 0))
+		sr->response = VIRTIO_SCSI_S_FAILURE;
+	else if (verify)
+		vdev_scsi_verify(req, lun, sr->buf, &b);
+	else
+		vdev_scsi_write_same(req, lun, sr->buf, &b);
+	vdev_scsi_bounce_free(&b);
+	vdev_req_end(req);
+}
+
+/*
+ * VERIFY and WRITE SAME go to the slow work with their data-out buffers,
+ * which it reads as it goes: nothing of the guest's is copied here.
+ */
+static int vdev_scsi_run_slow(struct vdev_req *req, struct vdev_scsi_cmd *cmd,
+			      struct vdev_scsi_lun *lun,
+			      struct vdev_vring_buf *out, unsigned int nout)
+{
+	struct vdev_scsi_slow *sl;
+
+	/* A block must fit the page a pattern or a compare is kept in. */
+	if (lun->info.block_size > PAGE_SIZE) {
+		vdev_scsi_invalid_field(req);
 		return 0;
-	req->sector = cmd->lba;
-	req->nseg = cmd->nblocks;
-	req->flags = cmd->unmap;
-	req->bytes = (u64)cmd->nblocks * lbs;
+	}
+	nout = vdev_scsi_cut_bufs(out, nout, cmd->xfer_len);
+	sl = kmalloc(struct_size(sl, bufs, nout), GFP_KERNEL);
+	if (!sl)
+		return -ENOMEM;
+	sl->cmd = *cmd;
+	sl->cur = 0;
+	sl->cur_off = 0;
+	sl->nbufs = nout;
+	memcpy(sl->bufs, out, flex_array_size(sl, bufs, nout));
+	req->scsi.buf = sl;
+	req->bytes = (u64)cmd->nblocks * lun->info.block_size;
 	vdev_req_slow(req, vdev_scsi_slow_work);
 	return 0;
 }
@@ -743,18 +997,13 @@ static int vdev_scsi_run(struct vdev_req *req, struct vdev_scsi_cmd *cmd,
 			vdev_bio_submit_flush(req, vdev_ns_bdev(req->ns));
 		return 0;
 	case VDEV_SCSI_OP_VERIFY:
-		/* The medium is always readable; comparing is not served. */
-		if (cmd->bytchk)
-			vdev_scsi_invalid_field(req);
-		return 0;
+	case VDEV_SCSI_OP_WRITE_SAME:
+		return vdev_scsi_run_slow(req, cmd, lun, chain->bufs, nout);
 	case VDEV_SCSI_OP_MODE_SELECT:
 		return vdev_scsi_run_mode_select(req, cmd, lun, chain->bufs,
 						 nout);
 	case VDEV_SCSI_OP_UNMAP:
 		return vdev_scsi_run_unmap(req, cmd, lun, chain->bufs, nout);
-	case VDEV_SCSI_OP_WRITE_SAME:
-		return vdev_scsi_run_write_same(req, cmd, lun, chain->bufs,
-						nout);
 	}
 	return 0;
 }
@@ -818,6 +1067,19 @@ static void vdev_scsi_cmd(struct vdev_req *req, struct vdev_vring_chain *chain)
 		sr->response = VIRTIO_SCSI_S_FAILURE;
 }
 
+/* The sense of a failed command; a miscompare says where it was. */
+static u32 vdev_scsi_resp_sense(const struct vdev_req *req, u8 *buf)
+{
+	const struct vdev_req_scsi *sr = &req->scsi;
+	const struct vdev_scsi_slow *sl = sr->buf;
+	u32 len = vdev_scsi_sense_fixed(buf, sr->key, sr->asc, sr->ascq);
+
+	if (sr->op == VDEV_SCSI_OP_VERIFY && sl && sr->key == MISCOMPARE &&
+	    sl->cmd.sense.info_valid)
+		len = vdev_scsi_sense_info(buf, len, sl->cmd.sense.info);
+	return len;
+}
+
 /* The response of a command, from how it ended. */
 static void vdev_scsi_cmd_done(struct vdev_req *req, bool write_ok)
 {
@@ -838,10 +1100,8 @@ static void vdev_scsi_cmd_done(struct vdev_req *req, bool write_ok)
 			sr->resid = sr->data_len;
 			req->status = VIRTIO_BLK_S_IOERR;
 			resp.sense_len =
-				cpu_to_le32(vdev_scsi_sense_fixed(resp.sense,
-								  sr->key,
-								  sr->asc,
-								  sr->ascq));
+				cpu_to_le32(vdev_scsi_resp_sense(req,
+								 resp.sense));
 		}
 		resp.status = sr->status;
 		resp.resid = cpu_to_le32(sr->resid);
@@ -1044,8 +1304,6 @@ static void vdev_scsi_complete(struct vdev_req *req, bool write_ok)
 	struct vdev_scsi_an_resp an = {};
 	struct vdev_scsi_lun *lun;
 
-	kfree(sr->buf);
-	sr->buf = NULL;
 	req->written = 0;
 	switch (sr->kind) {
 	case VDEV_SCSI_KIND_CMD:
@@ -1074,6 +1332,9 @@ static void vdev_scsi_complete(struct vdev_req *req, bool write_ok)
 		vdev_scsi_event_done(req, write_ok);
 		break;
 	}
+	/* After the response: a miscompare's sense comes from it. */
+	kfree(sr->buf);
+	sr->buf = NULL;
 }
 
 static u64 vdev_scsi_features(const struct vdev_ns *ns)
