@@ -4,13 +4,15 @@
 # virtio-scsi over vhost-user: a controller with LUNs 0:0 (ram0) and 0:1
 # (ram1), driven by selftests/vu/vu_scsi_test as a guest's virtio_scsi
 # driver: config space, unit attentions, INQUIRY, READ CAPACITY, REPORT
-# LUNS, a pattern written and read back, bad LUNs, targets, opcodes and
+# LUNS, a pattern written and read back, VERIFY that compares (MISCOMPARE
+# and where) and WRITE SAME of a pattern, bad LUNs, targets, opcodes and
 # buffers with their sense, task management and notification on the
 # control queue, LUN 0:2 (ram2) attached and detached under a live
 # session, and LUN 1:0 on a device-mapper disk whose second half fails
-# every I/O (MEDIUM ERROR), LUN 2:0 on a dm-delay disk, whose slow
-# commands task management must let complete before it answers, and LUN
-# 4:0 on a loop device that grows (PARAM_CHANGE). Split and packed rings.
+# every I/O (MEDIUM ERROR, for VERIFY and WRITE SAME too), LUN 2:0 on a
+# dm-delay disk, whose slow commands (VERIFY and WRITE SAME among them)
+# task management must let complete before it answers, and LUN 4:0 on a
+# loop device that grows (PARAM_CHANGE). Split and packed rings.
 source "$(dirname "$0")/test_common.sh"
 source "$(dirname "$0")/vu/vu_lib.sh"
 
@@ -71,7 +73,8 @@ env_s=("VU_SOCK=$sock" VU_QUEUE_SIZE=128 "VU_CAPACITY=$(cat /sys/block/ram0/size
 	"VU_LUN_DEL=$VDEVCTL ns del vus --target 0 --lun 2" "${err_env[@]}")
 for ring in split packed; do
 	for c in config unit_attention inquiry_capacity_luns write_read_pattern \
-		bad_input control_queue hotplug medium_error tmf_under_io resize; do
+		verify write_same bad_input control_queue hotplug medium_error \
+		verify_medium_error tmf_under_io tmf_under_slow_work resize; do
 		vuc_log vu_scsi_test s "$c" VU_RING=$ring
 	done
 done
@@ -86,7 +89,7 @@ poll_ticks() {
 
 	for p in $(pgrep '^vdev-poll'); do
 		read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
-		out[$p]=$((f[13] + f[14]))
+		out["$p"]=$((f[13] + f[14]))
 	done
 }
 declare -A t0 t1

@@ -3,8 +3,9 @@
  * vu_scsi_test: a virtio-scsi controller over vhost-user, driven as a
  * guest's virtio_scsi driver would: its config space, SCSI commands on the
  * request queue (INQUIRY, READ CAPACITY, REPORT LUNS, a pattern written
- * and read back), every kind of bad address and CDB with the sense it
- * must get, task management and asynchronous notification on the control
+ * and read back, VERIFY with and without a compare, WRITE SAME of a
+ * pattern), every kind of bad address and CDB with the sense it must
+ * get, task management and asynchronous notification on the control
  * queue, and LUNs attached and detached under a live session.
  *
  * Environment:
@@ -14,9 +15,11 @@
  *   VU_TIMEOUT_MS  reply and completion timeout (default 5000)
  *   VU_LUN_ADD     hotplug: a command that attaches LUN 0:2
  *   VU_LUN_DEL     hotplug: a command that detaches it
- *   VU_ERR_LBA     medium_error: LUN 1:0 reads and writes below this LBA
- *                  and fails every I/O from it on (dm-error)
- *   VU_SLOW_MS     tmf_under_io: LUN 2:0's I/O takes this long (dm-delay)
+ *   VU_ERR_LBA     medium_error, verify_medium_error: LUN 1:0 reads and
+ *                  writes below this LBA and fails every I/O from it on
+ *                  (dm-error)
+ *   VU_SLOW_MS     tmf_under_io, tmf_under_slow_work: LUN 2:0's I/O takes
+ *                  this long (dm-delay)
  *   VU_IDLE_MS     idle_hold: how long to hold the idle session
  *   VU_GROW_CMD    resize: a command that grows LUN 4:0 by 16 MiB and
  *                  runs vdevctl ns resize
@@ -48,8 +51,23 @@
 #define S_FUNCTION_COMPLETE	0
 
 /* Sense keys and ASC/ASCQ the cases expect. */
+#define KEY_MEDIUM_ERROR	0x3
 #define KEY_ILLEGAL_REQUEST	0x5
 #define KEY_UNIT_ATTENTION	0x6
+#define KEY_MISCOMPARE		0xe
+#define ASC_MISCOMPARE		0x1d00	/* MISCOMPARE DURING VERIFY OPERATION */
+#define ASC_READ_ERROR		0x1100	/* UNRECOVERED READ ERROR */
+#define ASC_WRITE_ERROR		0x0c00
+#define ASC_INVALID_IU		0x0e03	/* INVALID FIELD IN COMMAND INFO UNIT */
+#define ASC_LBA_RANGE		0x2100	/* LOGICAL BLOCK ADDRESS OUT OF RANGE */
+#define ASC_INVALID_CDB		0x2400	/* INVALID FIELD IN CDB */
+
+/* LUN 0:1 takes this many blocks per READ, WRITE or VERIFY (0xffff sectors). */
+#define MAX_XFER	0xffff
+/* ... and WRITE SAME writes 32 MiB at most. */
+#define MAX_WS		((32 << 20) / BLK)
+/* A buffer past the device's 256 KiB of bounce pages per read. */
+#define BIG_LEN		(1 << 20)
 
 /* The data buffer of a command, and what the control queue uses. */
 #define DATA_LEN	(64 * 1024)
@@ -119,22 +137,42 @@ static bool good(const struct vu_scsi_req *r)
 	return r->response == VIRTIO_SCSI_S_OK && r->status == VU_SCSI_GOOD;
 }
 
-/* One command on the request queue; @len bytes of data either way. */
-static int cmd(FIXTURE_DATA(scsi) *self, uint8_t target, uint16_t lun,
-	       const uint8_t *cdb, uint32_t len, bool in)
+/*
+ * One command on the request queue, its data in the @n buffers @bufs
+ * (data-in when @in).
+ */
+static int cmd_bufs(FIXTURE_DATA(scsi) *self, uint8_t target, uint16_t lun,
+		    const uint8_t *cdb, const struct vu_buf *bufs,
+		    unsigned int n, bool in)
 {
 	struct vu_scsi_req *r = &self->r;
 	int ret;
 
 	vu_scsi_req_set_lun(r, target, lun);
 	memcpy(r->hdr->cdb, cdb, VIRTIO_SCSI_CDB_SIZE);
-	r->ndata = len ? 1 : 0;
-	r->data[0] = (struct vu_buf){ .gpa = self->data, .len = len };
+	r->ndata = n;
+	memcpy(r->data, bufs, n * sizeof(*bufs));
 	r->data_in = in;
 	r->flags = 0;
 	ret = vu_scsi_do(self->f.queues[VU_SCSI_VQ_IO], r, self->timeout);
 	vu_scsi_describe(r, self->why, sizeof(self->why));
 	return ret;
+}
+
+/* One command with @len bytes of data at @gpa. */
+static int cmd_at(FIXTURE_DATA(scsi) *self, uint8_t target, uint16_t lun,
+		  const uint8_t *cdb, uint64_t gpa, uint32_t len, bool in)
+{
+	struct vu_buf b = { .gpa = gpa, .len = len };
+
+	return cmd_bufs(self, target, lun, cdb, &b, len ? 1 : 0, in);
+}
+
+/* One command; @len bytes of data either way. */
+static int cmd(FIXTURE_DATA(scsi) *self, uint8_t target, uint16_t lun,
+	       const uint8_t *cdb, uint32_t len, bool in)
+{
+	return cmd_at(self, target, lun, cdb, self->data, len, in);
 }
 
 static uint8_t sense(FIXTURE_DATA(scsi) *self, uint16_t *code)
@@ -214,6 +252,41 @@ static void cdb_report_luns(uint8_t *cdb, uint32_t alloc)
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static void put_be(uint8_t *p, uint64_t v, int bytes)
+{
+	while (bytes--) {
+		p[bytes] = v;
+		v >>= 8;
+	}
+}
+
+#define OP_VERIFY_10		0x2f
+#define OP_VERIFY_16		0x8f
+#define OP_WRITE_SAME_10	0x41
+#define OP_WRITE_SAME_16	0x93
+
+/* VERIFY (10) or (16) with BYTCHK @bytchk. */
+static void cdb_verify(uint8_t *cdb, bool sixteen, int bytchk, uint64_t lba,
+		       uint32_t blocks)
+{
+	memset(cdb, 0, VIRTIO_SCSI_CDB_SIZE);
+	cdb[0] = sixteen ? OP_VERIFY_16 : OP_VERIFY_10;
+	cdb[1] = bytchk << 1;
+	put_be(cdb + 2, lba, sixteen ? 8 : 4);
+	put_be(cdb + (sixteen ? 10 : 7), blocks, sixteen ? 4 : 2);
+}
+
+/* WRITE SAME (10) or (16); @flags in byte 1 (UNMAP 08h, NDOB 01h). */
+static void cdb_write_same(uint8_t *cdb, bool sixteen, uint8_t flags,
+			   uint64_t lba, uint32_t blocks)
+{
+	memset(cdb, 0, VIRTIO_SCSI_CDB_SIZE);
+	cdb[0] = sixteen ? OP_WRITE_SAME_16 : OP_WRITE_SAME_10;
+	cdb[1] = flags;
+	put_be(cdb + 2, lba, sixteen ? 8 : 4);
+	put_be(cdb + (sixteen ? 10 : 7), blocks, sixteen ? 4 : 2);
 }
 
 /* The config space says what QEMU 7.2 says; the features are offered. */
@@ -616,6 +689,350 @@ TEST_F(scsi, medium_error)
 	vu_scsi_cdb_rw10(cdb, true, 0, 1);
 	ASSERT_EQ(0, cmd(self, 1, 0, cdb, BLK, false));
 	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+}
+
+/*
+ * A miscompare: CHECK CONDITION, MISCOMPARE, MISCOMPARE DURING VERIFY
+ * OPERATION, in fixed format with VALID set and @info in INFORMATION.
+ */
+static void expect_miscompare(FIXTURE_DATA(scsi) *self,
+			      struct __test_metadata *_metadata, uint32_t info)
+{
+	const uint8_t *s = self->r.resp->sense;
+	uint16_t code;
+
+	EXPECT_EQ(VIRTIO_SCSI_S_OK, self->r.response);
+	EXPECT_EQ(KEY_MISCOMPARE, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(ASC_MISCOMPARE, code);
+	EXPECT_EQ(18, self->r.resp->sense_len);
+	EXPECT_EQ(0xf0, s[0]);			/* VALID, current, fixed */
+	EXPECT_EQ(info, be32(s + 3)) TH_LOG("INFORMATION %u, want %u",
+					    be32(s + 3), info);
+	EXPECT_EQ(sizeof(*self->r.resp), self->r.used_len);
+}
+
+static void expect_sense(FIXTURE_DATA(scsi) *self,
+			 struct __test_metadata *_metadata, uint8_t key,
+			 uint16_t want)
+{
+	uint16_t code;
+
+	EXPECT_EQ(VIRTIO_SCSI_S_OK, self->r.response);
+	EXPECT_EQ(key, sense(self, &code)) TH_LOG("%s", self->why);
+	EXPECT_EQ(want, code) TH_LOG("%s", self->why);
+}
+
+static void fill(uint8_t *p, uint32_t len, unsigned int seed)
+{
+	uint32_t i;
+
+	srand(seed);
+	for (i = 0; i < len; i++)
+		p[i] = rand();
+}
+
+/*
+ * VERIFY on LUN 0:1 with BYTCHK 1: a pattern written compares equal, a
+ * byte changed in the data-out is a miscompare whose INFORMATION is its
+ * offset, in a data-out spread over three buffers and past the device's
+ * bounce pages; BYTCHK 0 reads; bad lengths and ranges are refused.
+ */
+TEST_F(scsi, verify)
+{
+	uint64_t cap = env_int("VU_CAPACITY", 131072);
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE];
+	uint64_t big = vu_alloc(&self->f, 0, BIG_LEN, 4096);
+	uint8_t *d = vu_gpa(&self->f, big, BIG_LEN);
+	struct vu_buf b[3] = {
+		{ .gpa = big, .len = 1000 },
+		{ .gpa = big + 1000, .len = 300000 },
+		{ .gpa = big + 301000, .len = BIG_LEN - 301000 },
+	};
+
+	ASSERT_NE(0, big);
+	ASSERT_LE(0, clear_ua(self, 1, NULL, 0));
+	fill(d, BIG_LEN, 77);
+	vu_scsi_cdb_rw10(cdb, true, 2000, BIG_LEN / BLK);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, BIG_LEN, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+
+	/* Equal: GOOD, nothing written back, nothing left over. */
+	cdb_verify(cdb, false, 1, 2000, BIG_LEN / BLK);
+	ASSERT_EQ(0, cmd_bufs(self, 0, 1, cdb, b, 3, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0, self->r.resid);
+	EXPECT_EQ(sizeof(*self->r.resp), self->r.used_len);
+	/* A byte in the third buffer, in the third bounce of the device. */
+	d[700001] ^= 0x10;
+	ASSERT_EQ(0, cmd_bufs(self, 0, 1, cdb, b, 3, false));
+	expect_miscompare(self, _metadata, 700001);
+	EXPECT_EQ(BIG_LEN, self->r.resid);
+	/* Two: the first is reported. */
+	d[1] ^= 0x01;
+	cdb_verify(cdb, true, 1, 2000, BIG_LEN / BLK);
+	ASSERT_EQ(0, cmd_bufs(self, 0, 1, cdb, b, 3, false));
+	expect_miscompare(self, _metadata, 1);
+	d[1] ^= 0x01;
+	d[700001] ^= 0x10;
+	/* Part of the range, from a later block: offsets count from its LBA. */
+	d[BLK * 10 + 5] ^= 0x80;
+	cdb_verify(cdb, true, 1, 2008, 16);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big + 8 * BLK, 16 * BLK, false));
+	expect_miscompare(self, _metadata, BLK * 2 + 5);
+	d[BLK * 10 + 5] ^= 0x80;
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big + 8 * BLK, 16 * BLK, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+
+	/* BYTCHK 0 reads the range: GOOD, and a buffer is all residual. */
+	cdb_verify(cdb, false, 0, 0, MAX_XFER);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(BLK, self->r.resid);
+	/* Length 0 checks nothing, even with BYTCHK 1. */
+	cdb_verify(cdb, false, 1, 0, 0);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, 0, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+
+	/* A data-out a block short of the CDB. */
+	cdb_verify(cdb, false, 1, 2000, 8);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, 7 * BLK, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_INVALID_IU);
+	/* Over the maximum transfer length, whatever BYTCHK says. */
+	cdb_verify(cdb, true, 0, 0, MAX_XFER + 1);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, 0, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_INVALID_CDB);
+	/* Past the end. */
+	cdb_verify(cdb, true, 0, cap - 1, 2);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, 0, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_LBA_RANGE);
+	/* BYTCHK 2 is reserved. */
+	cdb_verify(cdb, false, 2, 0, 1);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_INVALID_CDB);
+}
+
+/*
+ * WRITE SAME of a pattern block on LUN 0:1: every block of the range reads
+ * back as that block, and the blocks either side are untouched; BYTCHK 3
+ * compares each block of the range with one block. Zeroes still work,
+ * and bad ranges and lengths are refused.
+ */
+TEST_F(scsi, write_same)
+{
+	uint64_t cap = env_int("VU_CAPACITY", 131072);
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE];
+	uint64_t big = vu_alloc(&self->f, 0, BIG_LEN, 4096);
+	uint8_t *d = vu_gpa(&self->f, big, BIG_LEN);
+	uint8_t *blk = vu_gpa(&self->f, self->data, BLK);
+	static uint8_t pat[BLK], edge[BLK];
+	const uint32_t lba = 10000, n = 4 * (BIG_LEN / BLK) + 3;
+	uint32_t i, done, k, first;
+
+	ASSERT_NE(0, big);
+	ASSERT_LE(0, clear_ua(self, 1, NULL, 0));
+	/* The blocks either side of the range get a pattern of their own. */
+	fill(edge, BLK, 5);
+	memcpy(blk, edge, BLK);
+	vu_scsi_cdb_rw10(cdb, true, lba - 1, 1);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	vu_scsi_cdb_rw10(cdb, true, lba + n, 1);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+
+	/* 4 MiB and a bit: several bios of the device's (1 MiB each). */
+	fill(pat, BLK, 6);
+	memcpy(blk, pat, BLK);
+	cdb_write_same(cdb, true, 0, lba, n);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0, self->r.resid);
+	for (done = 0; done < n + 2; done += k) {
+		k = n + 2 - done < BIG_LEN / BLK ? n + 2 - done : BIG_LEN / BLK;
+		memset(d, 0, k * BLK);
+		vu_scsi_cdb_rw16(cdb, false, lba - 1 + done, k);
+		ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, k * BLK, true));
+		ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+		for (i = 0; i < k; i++) {
+			bool side = done + i == 0 || done + i == n + 1;
+
+			ASSERT_EQ(0, memcmp(d + i * BLK, side ? edge : pat, BLK))
+				TH_LOG("LBA %u", lba - 1 + done + i);
+		}
+	}
+
+	/* BYTCHK 3: each block of the range against the one block. */
+	cdb_verify(cdb, true, 3, lba, n);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	blk[100] ^= 0x04;
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	expect_miscompare(self, _metadata, 100);
+	blk[100] ^= 0x04;
+	/* One block of the range differs: its offset in the range. */
+	vu_scsi_cdb_rw10(cdb, true, lba + 1000, 1);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));	/* pat, as blk */
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	memcpy(d, pat, BLK);
+	d[333] ^= 0x20;
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, BLK, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	cdb_verify(cdb, false, 3, lba, 2000);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	expect_miscompare(self, _metadata, 1000 * BLK + 333);
+	/* Over the edge of the range: the block after it differs. */
+	for (first = 0; first < BLK && edge[first] == pat[first]; first++)
+		;
+	cdb_verify(cdb, false, 3, lba + n - 2, 3);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	expect_miscompare(self, _metadata, 2 * BLK + first);
+
+	/* Zeroes (and UNMAP) still write zeroes. */
+	memset(blk, 0, BLK);
+	cdb_write_same(cdb, false, 0x08, lba, 64);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	memset(d, 0xee, 65 * BLK);
+	vu_scsi_cdb_rw10(cdb, false, lba, 65);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, 65 * BLK, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	for (i = 0; i < 64 * BLK; i++)
+		ASSERT_EQ(0, d[i]) TH_LOG("byte %u", i);
+	EXPECT_EQ(0, memcmp(d + 64 * BLK, pat, BLK));
+
+	/*
+	 * Past the end, too many blocks, none, a short data-out: refused,
+	 * and nothing written (LBA 0 and the last keep what they hold).
+	 */
+	memcpy(d, edge, BLK);
+	vu_scsi_cdb_rw16(cdb, true, 0, 1);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, BLK, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	vu_scsi_cdb_rw16(cdb, true, cap - 1, 1);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, BLK, false));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	memcpy(blk, pat, BLK);
+	cdb_write_same(cdb, true, 0, cap - 1, 2);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_LBA_RANGE);
+	cdb_write_same(cdb, true, 0, 0, MAX_WS + 1);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_INVALID_CDB);
+	cdb_write_same(cdb, false, 0, 0, 0);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_INVALID_CDB);
+	cdb_write_same(cdb, false, 0, 0, 1);
+	ASSERT_EQ(0, cmd(self, 0, 1, cdb, BLK - 1, false));
+	expect_sense(self, _metadata, KEY_ILLEGAL_REQUEST, ASC_INVALID_IU);
+	memset(d, 0, BLK);
+	vu_scsi_cdb_rw16(cdb, false, 0, 1);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, BLK, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0, memcmp(d, edge, BLK));
+	memset(d, 0, BLK);
+	vu_scsi_cdb_rw16(cdb, false, cap - 1, 1);
+	ASSERT_EQ(0, cmd_at(self, 0, 1, cdb, big, BLK, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0, memcmp(d, edge, BLK));
+}
+
+/*
+ * VERIFY and WRITE SAME on the dm-error LUN 1:0: reads of a range that
+ * reaches the failing half are MEDIUM ERROR, UNRECOVERED READ ERROR, with
+ * or without a compare; a pattern written into it is a WRITE ERROR.
+ */
+TEST_F(scsi, verify_medium_error)
+{
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE];
+	uint8_t *d = vu_gpa(&self->f, self->data, 4 * BLK);
+	int bad = env_int("VU_ERR_LBA", 0);
+	uint16_t code;
+
+	if (!bad)
+		SKIP(return, "VU_ERR_LBA not set");
+	memset(cdb, 0, sizeof(cdb));
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, 0, false));	/* POWER ON, taken */
+	EXPECT_EQ(KEY_UNIT_ATTENTION, sense(self, &code)) TH_LOG("%s", self->why);
+	vu_scsi_cdb_rw10(cdb, false, bad - 4, 4);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, 4 * BLK, true));
+	ASSERT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	/* Below the bad range: GOOD, with and without a compare. */
+	cdb_verify(cdb, false, 0, bad - 4, 4);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, 0, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	cdb_verify(cdb, false, 1, bad - 4, 4);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, 4 * BLK, false));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	/* Into it. */
+	cdb_verify(cdb, false, 0, bad - 4, 5);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, 0, false));
+	expect_sense(self, _metadata, KEY_MEDIUM_ERROR, ASC_READ_ERROR);
+	cdb_verify(cdb, true, 3, bad + 100, 8);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, BLK, false));
+	expect_sense(self, _metadata, KEY_MEDIUM_ERROR, ASC_READ_ERROR);
+	EXPECT_EQ(BLK, self->r.resid);
+	memset(d, 0x5a, BLK);
+	cdb_write_same(cdb, false, 0, bad - 1, 2);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, BLK, false));
+	expect_sense(self, _metadata, KEY_MEDIUM_ERROR, ASC_WRITE_ERROR);
+	/* Still serving. */
+	vu_scsi_cdb_rw10(cdb, false, bad - 1, 1);
+	ASSERT_EQ(0, cmd(self, 1, 0, cdb, BLK, true));
+	EXPECT_TRUE(good(&self->r)) TH_LOG("%s", self->why);
+	EXPECT_EQ(0x5a, d[0]);
+}
+
+/*
+ * Task management while VERIFY and WRITE SAME run in the device's slow
+ * work on the dm-delay LUN 2:0: it waits for them; each completes once,
+ * GOOD, before FUNCTION COMPLETE.
+ */
+TEST_F(scsi, tmf_under_slow_work)
+{
+	struct vu_queue *q = self->f.queues[VU_SCSI_VQ_IO];
+	struct tmf_req t = { .type = VIRTIO_SCSI_T_TMF };
+	uint8_t cdb[VIRTIO_SCSI_CDB_SIZE] = { 0 }, resp;
+	int slow = env_int("VU_SLOW_MS", 0), seen[2] = { 0 }, i, n = 0;
+	struct vu_scsi_req r[2], *done;
+	long long t0, took;
+
+	if (!slow)
+		SKIP(return, "VU_SLOW_MS not set");
+	ASSERT_EQ(0, cmd(self, 2, 0, cdb, 0, false));	/* POWER ON, taken */
+	memset(vu_gpa(&self->f, self->data, BLK), 0x3c, BLK);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, vu_scsi_req_init(&self->f, &r[i], 2, 0));
+		r[i].data[0] = (struct vu_buf){ .gpa = self->data, .len = BLK };
+		r[i].ndata = i;
+		r[i].data_in = false;
+		r[i].flags = 0;
+	}
+	/* Four reads of 256 KiB, one after the other; a write of 512 KiB. */
+	cdb_verify(r[0].hdr->cdb, true, 0, 0, 2048);
+	cdb_write_same(r[1].hdr->cdb, true, 0, 4096, 1024);
+	t0 = vu_now_ms();
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, vu_scsi_submit(q, &r[i])) TH_LOG("%s", self->f.err);
+	vu_vq_kick(q);
+	t.subtype = VIRTIO_SCSI_T_TMF_ABORT_TASK_SET;
+	lun8(t.lun, 2, 0);
+	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, &resp)) TH_LOG("%s", self->f.err);
+	took = vu_now_ms() - t0;
+	EXPECT_EQ(S_FUNCTION_COMPLETE, resp);
+	/* Answered after the VERIFY's reads, not before. */
+	EXPECT_LE(4 * slow, took) TH_LOG("TMF answered after %lld ms", took);
+	while (vu_scsi_poll(q, &done) == 1) {
+		i = done - r;
+		ASSERT_TRUE(i >= 0 && i < 2);
+		seen[i]++;
+		n++;
+		vu_scsi_describe(done, self->why, sizeof(self->why));
+		EXPECT_TRUE(good(done)) TH_LOG("command %d: %s", i, self->why);
+	}
+	EXPECT_EQ(2, n);
+	EXPECT_EQ(1, seen[0]);
+	EXPECT_EQ(1, seen[1]);
+	EXPECT_EQ(0, vu_vq_wait(q, 200));
 }
 
 /*
