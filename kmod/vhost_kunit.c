@@ -47,8 +47,6 @@ static int vdev_vhost_init(struct kunit *test)
 	}
 	f->ctx.s = &f->s;
 	f->ctx.hdr = &f->hdr;
-	/* The handlers run under the session lock; lockdep checks it. */
-	mutex_lock(&f->s.lock);
 	test->priv = f;
 	return 0;
 }
@@ -57,9 +55,29 @@ static void vdev_vhost_exit(struct kunit *test)
 {
 	struct vdev_vhost_fixture *f = test->priv;
 
-	mutex_unlock(&f->s.lock);
 	vdev_ctrl_put(f->s.ctrl);
 }
+
+/*
+ * The handlers run under the session lock; lockdep checks it. KUnit runs
+ * .init and the case in one thread but .exit in another, so the lock is
+ * taken and dropped around the case itself: a mutex is its owner's.
+ */
+#define VDEV_VHOST_LOCKED(fn)						\
+static void fn##_locked(struct kunit *test)				\
+{									\
+	struct vdev_vhost_fixture *f = test->priv;			\
+									\
+	mutex_lock(&f->s.lock);						\
+	fn(test);							\
+	mutex_unlock(&f->s.lock);					\
+}
+
+#define VDEV_VHOST_CASE(fn)						\
+	{ .run_case = fn##_locked, .name = #fn, .module_name = KBUILD_MODNAME }
+#define VDEV_VHOST_CASE_PARAM(fn, gen)					\
+	{ .run_case = fn##_locked, .name = #fn, .generate_params = gen,	\
+	  .module_name = KBUILD_MODNAME }
 
 #define F(bit)	BIT_ULL(bit)
 #define VDEV_T_BASE_FEATURES	VDEV_KUNIT_BLK_BASE_FEATURES
@@ -455,21 +473,38 @@ static void vdev_vhost_hdr_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vdev_vu_hdr_check(&c->hdr, c->id), c->ret);
 }
 
+VDEV_VHOST_LOCKED(vdev_vhost_get_features_test)
+VDEV_VHOST_LOCKED(vdev_vhost_set_features_test)
+VDEV_VHOST_LOCKED(vdev_vhost_set_protocol_test)
+VDEV_VHOST_LOCKED(vdev_vhost_set_status_test)
+VDEV_VHOST_LOCKED(vdev_vhost_gates_test)
+VDEV_VHOST_LOCKED(vdev_vhost_vring_num_test)
+VDEV_VHOST_LOCKED(vdev_vhost_vring_base_test)
+VDEV_VHOST_LOCKED(vdev_vhost_vring_addr_test)
+VDEV_VHOST_LOCKED(vdev_vhost_vring_enable_test)
+VDEV_VHOST_LOCKED(vdev_vhost_vring_file_test)
+VDEV_VHOST_LOCKED(vdev_vhost_config_test)
+VDEV_VHOST_LOCKED(vdev_vhost_hdr_test)
+
 static struct kunit_case vdev_vhost_cases[] = {
-	KUNIT_CASE(vdev_vhost_get_features_test),
-	KUNIT_CASE_PARAM(vdev_vhost_set_features_test,
-			 vdev_set_features_gen_params),
-	KUNIT_CASE_PARAM(vdev_vhost_set_protocol_test,
-			 vdev_set_protocol_gen_params),
-	KUNIT_CASE_PARAM(vdev_vhost_set_status_test, vdev_set_status_gen_params),
-	KUNIT_CASE(vdev_vhost_gates_test),
-	KUNIT_CASE_PARAM(vdev_vhost_vring_num_test, vdev_vring_num_gen_params),
-	KUNIT_CASE_PARAM(vdev_vhost_vring_base_test, vdev_vring_base_gen_params),
-	KUNIT_CASE_PARAM(vdev_vhost_vring_addr_test, vdev_vring_addr_gen_params),
-	KUNIT_CASE(vdev_vhost_vring_enable_test),
-	KUNIT_CASE(vdev_vhost_vring_file_test),
-	KUNIT_CASE(vdev_vhost_config_test),
-	KUNIT_CASE_PARAM(vdev_vhost_hdr_test, vdev_hdr_gen_params),
+	VDEV_VHOST_CASE(vdev_vhost_get_features_test),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_set_features_test,
+			      vdev_set_features_gen_params),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_set_protocol_test,
+			      vdev_set_protocol_gen_params),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_set_status_test,
+			      vdev_set_status_gen_params),
+	VDEV_VHOST_CASE(vdev_vhost_gates_test),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_vring_num_test,
+			      vdev_vring_num_gen_params),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_vring_base_test,
+			      vdev_vring_base_gen_params),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_vring_addr_test,
+			      vdev_vring_addr_gen_params),
+	VDEV_VHOST_CASE(vdev_vhost_vring_enable_test),
+	VDEV_VHOST_CASE(vdev_vhost_vring_file_test),
+	VDEV_VHOST_CASE(vdev_vhost_config_test),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_hdr_test, vdev_hdr_gen_params),
 	{}
 };
 
