@@ -154,3 +154,11 @@ if [ "$passed" -eq 0 ]; then
 	echo "kunit.sh: no test passed; a filter that matches nothing?" >&2
 	exit 1
 fi
+# A case can pass while the kernel under it complains: lockdep, KASAN,
+# a WARN. kunit.py does not look; the UML kernel's own log says it.
+reports='WARNING:|BUG:|Oops|KASAN:|UBSAN:|still has locks held|possible (recursive|circular) locking|inconsistent lock state|suspicious RCU usage|hung_task'
+if grep -qE "$reports" "$build/test.log"; then
+	echo "kunit.sh: FAILED: the kernel reported problems while the suites ran:" >&2
+	grep -nE -A12 "$reports" "$build/test.log" | head -n 60 >&2
+	exit 1
+fi
