@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write the seed corpora of the fuzz targets (tools/fuzz/corpus/<target>/).
+
+Each seed is a meaningful input in the format its harness documents at
+the top of fuzz_<target>.c: a valid READ(10), INQUIRY VPD 83h, a split
+chain with an indirect table, QEMU's realize sequence, and so on. The
+seeds are committed; run this again after changing an input format.
+"""
+
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def u8(v):
+    return struct.pack("<B", v)
+
+
+def u16(v):
+    return struct.pack("<H", v)
+
+
+def u32(v):
+    return struct.pack("<I", v)
+
+
+def u64(v):
+    return struct.pack("<Q", v)
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# --- scsi ------------------------------------------------------------------
+
+LUN, RO, ROT, WC, WCE, LBPRZ, NEXUS = 1, 2, 4, 8, 0x10, 0x20, 0x40
+
+
+def scsi_lun(flags, bs_shift=0, nr_blocks=2048, max_xfer=0, unmap_blocks=0,
+             unmap_desc=0, max_ws=0, ua=0, luns=()):
+    s = u8(flags) + u8(bs_shift) + u64(nr_blocks) + u8(3) + u16(0)
+    s += u32(max_xfer) + u32(0) + u16(8) + u32(unmap_blocks)
+    s += u32(unmap_desc) + u32(8) + u32(0) + u64(max_ws)
+    s += u64(0x123456789abcdef)
+    for text in (b"LINUX", b"vdev", b"0.1", b"serial-0001", b"vdev:ctrl0:0",
+                 b"vdev:ctrl0"):
+        s += u8(len(text)) + text
+    s += u8(ua) + u8(len(luns)) + b"".join(u16(lun) for lun in luns)
+    return s
+
+
+def scsi_cmd(cdb, out_len=0, in_len=0, param=b"", status=0):
+    sel = (1 if out_len else 0) | (2 if in_len else 0)
+    return (u8(len(cdb)) + bytes(cdb) + u8(sel) + u32(out_len) +
+            u32(in_len) + u16(len(param)) + param + u8(status))
+
+
+def scsi_seeds():
+    disk = LUN | WC | WCE | NEXUS
+    # A unit attention first, then a READ (10) of 8 blocks, and a WRITE.
+    write("scsi", "read10", scsi_lun(disk, ua=1) +
+          scsi_cmd([0x00, 0, 0, 0, 0, 0]) +
+          scsi_cmd([0x28, 0, 0, 0, 0, 8, 0, 0, 8, 0], in_len=4096) +
+          scsi_cmd([0x2a, 0x08, 0, 0, 0, 16, 0, 0, 2, 0], out_len=1024,
+                   status=10))
+    # INQUIRY: standard data, VPD 00h, 83h, B0h.
+    write("scsi", "inquiry_vpd83", scsi_lun(disk) +
+          scsi_cmd([0x12, 0, 0, 0, 96, 0], in_len=96) +
+          scsi_cmd([0x12, 1, 0x00, 0, 255, 0], in_len=255) +
+          scsi_cmd([0x12, 1, 0x83, 0, 255, 0], in_len=255) +
+          scsi_cmd([0x12, 1, 0xb0, 0, 64, 0], in_len=64))
+    # No LUN at the address: INQUIRY, REPORT LUNS, REQUEST SENSE.
+    write("scsi", "report_luns", scsi_lun(0, luns=(0, 1, 300)) +
+          scsi_cmd([0x12, 0, 0, 0, 36, 0], in_len=36) +
+          scsi_cmd([0xa0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0],
+                   in_len=4096) +
+          scsi_cmd([0x03, 0, 0, 0, 18, 0], in_len=18))
+    # MODE SENSE (6) of all pages, then MODE SELECT (6) turning WCE off.
+    caching = bytes([0x08, 0x12]) + bytes(18)
+    write("scsi", "mode_select", scsi_lun(disk) +
+          scsi_cmd([0x1a, 0, 0x3f, 0, 255, 0], in_len=255) +
+          scsi_cmd([0x15, 0x10, 0, 0, 4 + len(caching), 0],
+                   out_len=4 + len(caching), param=bytes(4) + caching) +
+          scsi_cmd([0x5a, 0x10, 0x08, 0, 0, 0, 0, 0, 64, 0], in_len=64))
+    # A thin LUN: UNMAP of one range, WRITE SAME (16) with UNMAP and NDOB.
+    desc = u64(100) + u32(10) + u32(0)
+    plist = u16(6 + len(desc)) + u16(len(desc)) + u32(0) + desc
+    thin = scsi_lun(disk | LBPRZ, unmap_blocks=1 << 20, unmap_desc=16,
+                    max_ws=1 << 16)
+    write("scsi", "unmap", thin +
+          scsi_cmd([0x42, 0, 0, 0, 0, 0, 0, 0, len(plist), 0],
+                   out_len=len(plist), param=plist) +
+          scsi_cmd([0x93, 0x09] + list(u64(200)[::-1]) + [0, 0, 0, 16, 0,
+                                                          0]))
+    # 4 KiB blocks: READ CAPACITY (16), VERIFY (10) BYTCHK 1, SYNCHRONIZE
+    # CACHE (10), and a READ (16) past the end.
+    write("scsi", "capacity_verify", scsi_lun(disk, bs_shift=3,
+                                              nr_blocks=1 << 33) +
+          scsi_cmd([0x9e, 0x10] + [0] * 8 + [0, 0, 0, 32, 0, 0],
+                   in_len=32) +
+          scsi_cmd([0x2f, 0x02, 0, 0, 0, 1, 0, 0, 1, 0], out_len=4096,
+                   status=3) +
+          scsi_cmd([0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]) +
+          scsi_cmd([0x88, 0] + list(u64((1 << 33) - 1)[::-1]) +
+                   [0, 0, 0, 2, 0, 0], in_len=8192))
+    # Read-only LUN: a WRITE (6) is DATA PROTECT.
+    write("scsi", "read_only", scsi_lun(LUN | RO | NEXUS) +
+          scsi_cmd([0x0a, 0, 0, 0, 1, 0], out_len=512))
+
+
+# --- vring -----------------------------------------------------------------
+
+BASE = 0x100000
+PAGE = 4096
+F_NEXT, F_WRITE, F_INDIRECT = 1, 2, 4
+P_AVAIL, P_USED = 1 << 7, 1 << 15
+
+
+def split_desc(addr, length, flags=0, nxt=0):
+    return u64(addr) + u32(length) + u16(flags) + u16(nxt)
+
+
+def packed_desc(addr, length, flags, buf_id):
+    return u64(addr) + u32(length) + u16(buf_id) + u16(flags)
+
+
+def put(mem, off, data):
+    mem[off:off + len(data)] = data
+
+
+def vring_hdr(cfg, num_raw, regions, desc, avail, used, base=0,
+              chain_max=127, pops=8, writes=()):
+    s = u8(cfg) + u16(num_raw) + u8(len(regions) - 1)
+    for gap, pages in regions:
+        s += u8(gap) + u8(pages - 1)
+    for reg, off in (desc, avail, used):
+        s += u8(reg) + u16(off)
+    s += u32(base) + u16(chain_max) + u8(pops) + u8(len(writes))
+    for access, offset, value in writes:
+        s += u16(access) + u32(offset) + u8(value)
+    return s
+
+
+def vring_seeds():
+    # Split, 16 entries, INDIRECT and EVENT_IDX: a header and an indirect
+    # table (readable, writable, writable status), then one direct buffer.
+    mem = bytearray(2 * PAGE)
+    put(mem, 0x000, split_desc(BASE + 0x1000, 16, F_NEXT, 1))
+    put(mem, 0x010, split_desc(BASE + 0x400, 48, F_INDIRECT))
+    put(mem, 0x020, split_desc(BASE + 0x1900, 100, F_WRITE))
+    put(mem, 0x400, split_desc(BASE + 0x1100, 512, F_NEXT, 1) +
+        split_desc(BASE + 0x1400, 512, F_WRITE | F_NEXT, 2) +
+        split_desc(BASE + 0x1800, 1, F_WRITE))
+    put(mem, 0x100, u16(0) + u16(2) + u16(0) + u16(2))
+    write("vring", "split_indirect",
+          vring_hdr(0x06, 4, [(0, 2)], (0, 0), (0, 0x100), (0, 0x200)) +
+          bytes(mem))
+
+    # The same ring while the guest rewrites the avail idx and a
+    # descriptor's length between the engine's reads.
+    write("vring", "split_racing",
+          vring_hdr(0x06, 4, [(0, 2)], (0, 0), (0, 0x100), (0, 0x200),
+                    writes=[(2, 0x102, 7), (4, 0x018, 0xff)]) + bytes(mem))
+
+    # Two contiguous regions and a hole before a third: a buffer runs
+    # from the first region into the second; one points into the hole.
+    mem = bytearray(3 * PAGE)
+    put(mem, 0x000, split_desc(BASE + PAGE - 64, 128, F_NEXT, 1))
+    put(mem, 0x010, split_desc(BASE + 3 * PAGE + 0x100, 64, F_WRITE))
+    put(mem, 0x020, split_desc(BASE + 2 * PAGE + 0x10, 64, F_WRITE))
+    put(mem, 0x100, u16(0) + u16(2) + u16(0) + u16(2))
+    write("vring", "split_regions",
+          vring_hdr(0x00, 3, [(0, 1), (0, 1), (1, 1)], (0, 0), (0, 0x100),
+                    (0, 0x200)) + bytes(mem))
+
+    # Packed, 8 entries, INDIRECT: a two-descriptor chain (id 5) and an
+    # indirect one (id 7), both available in wrap 1.
+    mem = bytearray(PAGE)
+    put(mem, 0x000, packed_desc(BASE + 0x800, 16, P_AVAIL | F_NEXT, 0))
+    put(mem, 0x010, packed_desc(BASE + 0x900, 512, P_AVAIL | F_WRITE, 5))
+    put(mem, 0x020, packed_desc(BASE + 0x400, 32, P_AVAIL | F_INDIRECT, 7))
+    put(mem, 0x400, packed_desc(BASE + 0xb00, 16, 0, 0) +
+        packed_desc(BASE + 0xc00, 64, F_WRITE, 0))
+    put(mem, 0x100, u16(0) + u16(0))
+    write("vring", "packed_indirect",
+          vring_hdr(0x07, 7, [(0, 1)], (0, 0), (0, 0x100), (0, 0x110),
+                    base=0x80008000) + bytes(mem))
+
+    # Packed, 3 entries (not a power of 2), a chain that wraps the ring.
+    mem = bytearray(PAGE)
+    put(mem, 0x020, packed_desc(BASE + 0x800, 16, P_AVAIL | F_NEXT, 0))
+    put(mem, 0x000, packed_desc(BASE + 0x900, 16, P_USED | F_WRITE, 9))
+    write("vring", "packed_wrap",
+          vring_hdr(0x03, 2, [(0, 1)], (0, 0), (0, 0x100), (0, 0x110),
+                    base=0x80028002) + bytes(mem))
+
+
+# --- vu --------------------------------------------------------------------
+
+V1, NEED_REPLY = 1, 8
+
+
+def vu_msg(request, payload=b"", flags=V1, nfds=0, ctl=0):
+    return (u8(ctl) + u8(request) + u8(flags) + u8(nfds) +
+            u16(len(payload)) + payload)
+
+
+def region(gpa, size, uva, off=0):
+    return u64(gpa) + u64(size) + u64(uva) + u64(off)
+
+
+def vu_seeds():
+    vring0 = u32(0) + u32(0)
+    write("vu", "qemu_realize",
+          vu_msg(1) + vu_msg(15) +
+          vu_msg(16, u64(0x1a29)) + vu_msg(17) + vu_msg(3) +
+          vu_msg(24, u32(0) + u32(60) + u32(0) + bytes(60),
+                 flags=V1 | NEED_REPLY) +
+          vu_msg(13, u64(0), nfds=1) + vu_msg(2, u64(1 << 32 | 1 << 30)) +
+          vu_msg(5, u32(1) + u32(0) + region(0, 1 << 20, 0x7f0000000000),
+                 nfds=1) +
+          vu_msg(8, u32(0) + u32(128)) +
+          vu_msg(9, u32(0) + u32(0) + u64(0x7f0000001000) +
+                 u64(0x7f0000003000) + u64(0x7f0000002000) + u64(0)) +
+          vu_msg(10, vring0) + vu_msg(12, u64(0), nfds=1) +
+          vu_msg(18, u32(0) + u32(1)) + vu_msg(39, u64(0xf)) +
+          vu_msg(11, vring0))
+    write("vu", "drops",
+          vu_msg(99) + vu_msg(4) + vu_msg(2, u64(1), nfds=1) +
+          vu_msg(5, u32(9) + u32(0), nfds=9) + vu_msg(12, u64(0x100)) +
+          vu_msg(13, u64(1 << 9), nfds=1) +
+          vu_msg(25, u32(0) + u32(300) + u32(0) + bytes(300)) +
+          vu_msg(1, flags=V1, ctl=0x20))
+    write("vu", "mem_slots",
+          vu_msg(36) +
+          vu_msg(37, u64(0) + region(1 << 20, 1 << 20, 0x7f0000100000),
+                 nfds=1) +
+          vu_msg(38, u64(0) + region(1 << 20, 1 << 20, 0x7f0000100000)) +
+          vu_msg(21, nfds=1) + vu_msg(34) + vu_msg(40, u64(0)))
+    # The kernel answers EAGAIN once, then ends the session.
+    write("vu", "kernel_again_end",
+          vu_msg(1, ctl=6) + vu_msg(3, ctl=1) + vu_msg(2, u64(1), ctl=4) +
+          vu_msg(3))
+    # A message in two sends; then a framing error (version 0).
+    write("vu", "split_then_frame",
+          vu_msg(2, u64(1), ctl=0x08) + vu_msg(3, flags=0))
+    # A header that promises more than comes.
+    write("vu", "truncated", vu_msg(3) + u8(0x10) + u8(2) + u8(V1) + u8(0) +
+          u16(4) + u32(8) + u32(1))
+
+
+def main():
+    scsi_seeds()
+    vring_seeds()
+    vu_seeds()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
