@@ -9,7 +9,7 @@ KDIR		?= /lib/modules/$(KVER)/build
 TESTING		:= tools/testing
 
 .PHONY: all module tools deps check check-build checkpatch spec-check \
-	kunit selftests dkms-check demo bench clean help
+	kunit selftests dkms-check demo bench fuzz clean help
 
 all: module tools
 
@@ -20,6 +20,7 @@ help:
 	@echo "make bench      vdev vs qemu-storage-daemon vs the raw device, in the VM (bench/results/)"
 	@echo "make kunit      KUnit suites under UML"
 	@echo "make selftests  kselftests in the test VM"
+	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (tools/fuzz/)"
 	@echo "KDIR=<tree>     build against another kernel tree"
 
 module:
@@ -63,6 +64,10 @@ demo: deps all
 bench: deps all
 	$(TESTING)/deps.sh --bench
 	$(TESTING)/bench-run.sh
+
+# Not part of `make check`: FUZZ_SECONDS=5 is a quick smoke run.
+fuzz: deps
+	$(MAKE) -C tools/fuzz run
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_VDEV=m clean

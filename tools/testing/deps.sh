@@ -25,6 +25,9 @@ PACKAGES=(
 	e2fsprogs fio
 	# YNL (netlink spec) tooling
 	python3-yaml python3-jsonschema
+	# `make fuzz`: clang, and its libFuzzer and sanitizer runtimes (only
+	# recommended by clang, and recommends are not installed here)
+	clang libclang-rt-14-dev
 )
 
 # `make bench` only: the plot and the profiles
