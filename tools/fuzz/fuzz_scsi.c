@@ -23,7 +23,9 @@
  *   commands:
  *     u8 cdb_len (% 33), cdb bytes
  *     u8 sel, u32 a, u32 b	data-out length a if sel & 1,
- *				data-in length b if sel & 2
+ *				data-in length b if sel & 2; after the
+ *				command, sel & 0x80 sets unit attention
+ *				(sel >> 4) & 3 as the control plane would
  *     u16 plen, bytes		the data-out's first bytes (the rest zero)
  *     u8 status		blk_status_t the block I/O ends with
  *
@@ -474,6 +476,10 @@ static void fz_cmd(struct fz_in *in, struct vdev_scsi_lun_info *info,
 		break;
 	}
 out:
+	if (st && (sel & 0x80)) {
+		vdev_scsi_ua_set(st, (sel >> 4) & 3);
+		FZ_ASSERT(st->ua & (1UL << ((sel >> 4) & 3)));
+	}
 	free(cdb);
 }
 
