@@ -344,6 +344,9 @@ static void fz_run(struct vdev_vring *vr, unsigned int max, unsigned int pops)
 						  ret == 1 ? c.in_len : 0) !=
 				  -EINVAL);
 			FZ_ASSERT(vr->used_idx < vr->num || !vr->packed);
+			/* A batch of one: the event index paths see history. */
+			ret = vdev_vring_need_signal(vr);
+			FZ_ASSERT(ret == 0 || ret == 1 || ret == -EFAULT);
 			continue;
 		}
 		if (ret == 0) {
