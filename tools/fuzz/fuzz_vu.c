@@ -22,7 +22,9 @@
  *		(DISCONNECTED), 5 -ENOTCONN, 6 -EAGAIN once then applied,
  *		7 -EIO; bit 3 send in two parts (fds with the first); bit 4
  *		the header's size is the next uint32_t, not the payload's; bit 5
- *		request id | 0xffffff00
+ *		request id | 0xffffff00; bit 6 vdevd runs once after the
+ *		send (and between the parts of a split one), before the
+ *		rest arrives
  *   uint8_t request, uint8_t flags, uint8_t nfds (% 20), uint16_t len (% FZ_MAX_PAYLOAD),
  *   [uint32_t size], payload bytes
  */
@@ -128,6 +130,8 @@ static struct {
 	int kfd;			/* the kernel's reference to the socket */
 	int nullfd;
 	uint64_t now;
+	struct vdevd *d;
+	struct vdevd_ctrl *c;
 	bool disconnect_called;
 	bool ended;			/* the kernel ended the session */
 } fz;
@@ -396,6 +400,16 @@ static void fz_predict(struct fz_msg *m)
 	m->verdict = FZ_V_IOC;
 }
 
+/* One wake-up of vdevd's loop, or the retry timer's when it waits. */
+static void fz_wake(void)
+{
+	if (fz.c->conn_fd < 0)
+		return;
+	if (fz.c->waiting)
+		fz.now = fz.c->retry_at_ms;
+	vdevd_conn_run(fz.d, fz.c);
+}
+
 static bool fz_send(int fd, const void *buf, size_t len, unsigned int nfds)
 {
 	union {
@@ -453,8 +467,11 @@ static void fz_front_end(struct fz_in *in, int fd)
 		len = VU_WIRE_HDR_SIZE + m->len;
 		if (m->ctl & 0x08) {
 			half = len / 2;
-			if (!fz_send(fd, wire, half, m->nfds) ||
-			    !fz_send(fd, wire + half, len - half, 0))
+			if (!fz_send(fd, wire, half, m->nfds))
+				predictable = false;
+			if (m->ctl & 0x40)
+				fz_wake();
+			if (!fz_send(fd, wire + half, len - half, 0))
 				predictable = false;
 		} else if (!fz_send(fd, wire, len, m->nfds)) {
 			predictable = false;
@@ -468,6 +485,8 @@ static void fz_front_end(struct fz_in *in, int fd)
 		memset((uint8_t *)m->payload + m->len, 0, 12);
 		if (predictable && m->verdict == FZ_V_END)
 			predictable = false;	/* nothing after it is read */
+		if (m->ctl & 0x40)
+			fz_wake();
 	}
 }
 
@@ -523,6 +542,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz.nmsgs = fz.cur = 0;
 	fz.disconnect_called = fz.ended = false;
 	fz.now = 1000;
+	fz.d = &d;
+	fz.c = &c;
 	FZ_ASSERT(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	fz.kfd = sv[0];
 	strcpy(c.name, "fuzz");
@@ -532,11 +553,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(sv[1]);			/* the front end hangs up */
 
 	/* The event loop: a wake-up, then the retry timer while waiting. */
-	for (round = 0; round < 400 && c.conn_fd >= 0; round++) {
-		if (c.waiting)
-			fz.now = c.retry_at_ms;
-		vdevd_conn_run(&d, &c);
-	}
+	for (round = 0; round < 400 && c.conn_fd >= 0; round++)
+		fz_wake();
 	/* After a hang-up and a finite stream, the session always ends. */
 	FZ_ASSERT(c.conn_fd < 0);
 	fz_check_end();

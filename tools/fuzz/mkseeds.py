@@ -251,6 +251,11 @@ def vu_seeds():
     # A message in two sends; then a framing error (version 0).
     write("vu", "split_then_frame",
           vu_msg(2, u64(1), ctl=0x08) + vu_msg(3, flags=0))
+    # vdevd runs while the front end is still writing: after a message,
+    # between the two parts of one, and when nothing is queued.
+    write("vu", "run_while_writing",
+          vu_msg(3, ctl=0x40) + vu_msg(2, u64(1), ctl=0x48) +
+          vu_msg(1, ctl=0x40))
     # A header that promises more than comes.
     write("vu", "truncated", vu_msg(3) + u8(0x10) + u8(2) + u8(V1) + u8(0) +
           u16(4) + u32(8) + u32(1))
