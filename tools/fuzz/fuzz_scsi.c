@@ -380,11 +380,54 @@ static void fz_io_error(struct vdev_scsi_cmd *cmd, blk_status_t status)
 	memset(&c.sense, 0, sizeof(c.sense));
 	vdev_scsi_io_error(&c, status);
 	fz_check_sense(&c.sense);
-	if (cmd->op == VDEV_SCSI_OP_VERIFY && cmd->bytchk) {
-		memset(&c.sense, 0, sizeof(c.sense));
-		vdev_scsi_miscompare(&c);
-		fz_check_sense(&c.sense);
+}
+
+/*
+ * A VERIFY's compare: @bytes stand for the medium (BYTCHK 1) or for the
+ * one block sent (BYTCHK 3, the medium repeats it), one byte of the
+ * medium is changed or none (@flip), and the miscompare must name exactly
+ * that byte, @off into the range, in both sense formats.
+ */
+static void fz_verify_cmp(const struct vdev_scsi_cmd *cmd,
+			  const struct vdev_scsi_lun_info *info,
+			  const u8 *bytes, u32 flip, u64 off)
+{
+	static u8 medium[VDEV_SCSI_BUF_LEN];
+	u8 sense[VDEV_SCSI_SENSE_FIXED_LEN + VDEV_SCSI_SENSE_INFO_LEN];
+	u32 lbs = info->block_size, len, i, at;
+	struct vdev_scsi_cmd c = *cmd;
+	int ret;
+
+	if ((c.bytchk != 1 && c.bytchk != 3) || lbs > VDEV_SCSI_BUF_LEN)
+		return;
+	len = VDEV_SCSI_BUF_LEN / lbs * lbs;
+	for (i = 0; i < len; i++)
+		medium[i] = c.bytchk == 1 ? bytes[i] : bytes[i % lbs];
+	at = (flip >> 1) % len;
+	if (flip & 1)
+		medium[at] ^= 1 << (flip % 8);
+	off = off % 1024 * lbs;
+	memset(&c.sense, 0, sizeof(c.sense));
+	ret = vdev_scsi_verify_cmp(&c, info, medium, bytes, len, off);
+	if (!(flip & 1)) {
+		FZ_ASSERT(!ret);
+		return;
 	}
+	FZ_ASSERT(ret == -EINVAL && c.sense.key == MISCOMPARE &&
+		  c.sense.asc == 0x1d && c.sense.info_valid &&
+		  c.sense.info == off + at);
+	fz_check_sense(&c.sense);
+	i = vdev_scsi_sense_fixed(sense, c.sense.key, c.sense.asc,
+				  c.sense.ascq);
+	FZ_ASSERT(vdev_scsi_sense_info(sense, i, c.sense.info) == i);
+	FZ_ASSERT((sense[0] & 0x80) &&
+		  get_unaligned_be32(&sense[3]) == c.sense.info);
+	i = vdev_scsi_sense_desc(sense, c.sense.key, c.sense.asc,
+				 c.sense.ascq);
+	FZ_ASSERT(vdev_scsi_sense_info(sense, i, c.sense.info) ==
+		  i + VDEV_SCSI_SENSE_INFO_LEN);
+	FZ_ASSERT(sense[7] == VDEV_SCSI_SENSE_INFO_LEN &&
+		  get_unaligned_be64(&sense[i + 4]) == c.sense.info);
 }
 
 /* The unit attention check: it ends the command or lets it through. */
@@ -465,9 +508,12 @@ static void fz_cmd(struct fz_in *in, struct vdev_scsi_lun_info *info,
 		fz_unmap(&cmd, info, data);
 		fz_io_error(&cmd, status);
 		break;
+	case VDEV_SCSI_OP_VERIFY:
+		fz_verify_cmp(&cmd, info, data, a ^ b, plen);
+		fz_io_error(&cmd, status);
+		break;
 	case VDEV_SCSI_OP_READ:
 	case VDEV_SCSI_OP_WRITE:
-	case VDEV_SCSI_OP_VERIFY:
 	case VDEV_SCSI_OP_SYNC:
 	case VDEV_SCSI_OP_WRITE_SAME:
 		fz_io_error(&cmd, status);
