@@ -15,7 +15,7 @@ all: module tools
 
 help:
 	@echo "make            build kmod/vdev.ko and the tools"
-	@echo "make check      install deps, build (W=1, sparse), checkpatch, spec, KUnit, selftests in the VM, DKMS"
+	@echo "make check      install deps, build (W=1, sparse), checkpatch, spec, KUnit, fuzz smoke, selftests in the VM, DKMS"
 	@echo "make demo       install deps, build, boot the test VM and serve a RAM disk"
 	@echo "make bench      vdev vs qemu-storage-daemon vs the raw device, in the VM (bench/results/)"
 	@echo "make kunit      KUnit suites under UML"
@@ -65,7 +65,7 @@ bench: deps all
 	$(TESTING)/deps.sh --bench
 	$(TESTING)/bench-run.sh
 
-# Not part of `make check`: FUZZ_SECONDS=5 is a quick smoke run.
+# `make check` runs it for 10 s a target; FUZZ_SECONDS=5 is a quicker smoke.
 fuzz: deps
 	$(MAKE) -C tools/fuzz run
 
@@ -75,4 +75,5 @@ clean:
 	$(MAKE) -C tools/vdevd clean
 	$(MAKE) -C tools/vdev-perf clean
 	$(MAKE) -C selftests/vu clean
+	$(MAKE) -C tools/fuzz clean
 	rm -rf build

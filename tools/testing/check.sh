@@ -45,6 +45,10 @@ step "style: checkpatch --strict" "$testing/checkpatch.sh"
 step "build: module and tools" build_all
 step "vdevctl: argument handling" "$root/tools/vdevctl/test-args.sh"
 step "kunit: suites under UML" "$testing/kunit.sh"
+# A smoke run: the harnesses still build against kmod/ and vdevd, and the
+# seeds and what 10 s of fuzzing finds break no invariant. `make fuzz` is
+# the longer run.
+step "fuzz: each libFuzzer target for 10 s" make -s -C "$root/tools/fuzz" run FUZZ_SECONDS=10
 step "ynl: stage the kernel's ynl CLI" "$testing/stage-ynl.sh"
 step "vm: the bench itself" "$testing/test-vm-run.sh"
 step "selftests: in the VM" env "VM_RUN_ARGS=--timeout 3600" "$testing/vm-selftest"
