@@ -25,6 +25,9 @@
 #define VDEV_MAX_NSID		1024
 #define VDEV_MAX_TARGET		255
 #define VDEV_MAX_LUN		16383
+#define VDEV_MAX_SERIAL_LEN	20
+#define VDEV_MAX_VENDOR_LEN	8
+#define VDEV_MAX_PRODUCT_LEN	16
 
 /**
  * enum vdev_ctrl_type - The device a controller presents to the guest.
@@ -108,6 +111,9 @@ enum {
 	VDEV_A_NS_WRITE_CACHE,
 	VDEV_A_NS_ROTATIONAL,
 	VDEV_A_NS_PAD,
+	VDEV_A_NS_SERIAL,
+	VDEV_A_NS_VENDOR,
+	VDEV_A_NS_PRODUCT,
 
 	__VDEV_A_NS_MAX,
 	VDEV_A_NS_MAX = (__VDEV_A_NS_MAX - 1)
