@@ -45,6 +45,20 @@ static int vdev_nl_put_ctrl(struct sk_buff *skb, void *obj)
 	return 0;
 }
 
+/* What the user set; an absent attribute means the type's default. */
+static int vdev_nl_put_ns_ident(struct sk_buff *skb,
+				const struct vdev_ns_ident *ident)
+{
+	if ((ident->serial[0] &&
+	     nla_put_string(skb, VDEV_A_NS_SERIAL, ident->serial)) ||
+	    (ident->vendor[0] &&
+	     nla_put_string(skb, VDEV_A_NS_VENDOR, ident->vendor)) ||
+	    (ident->product[0] &&
+	     nla_put_string(skb, VDEV_A_NS_PRODUCT, ident->product)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int vdev_nl_put_ns(struct sk_buff *skb, void *obj)
 {
 	struct vdev_ns *ns = obj;
@@ -67,7 +81,8 @@ static int vdev_nl_put_ns(struct sk_buff *skb, void *obj)
 	    (bdev_write_zeroes_sectors(bdev) &&
 	     nla_put_flag(skb, VDEV_A_NS_WRITE_ZEROES)) ||
 	    (bdev_write_cache(bdev) && nla_put_flag(skb, VDEV_A_NS_WRITE_CACHE)) ||
-	    (!bdev_nonrot(bdev) && nla_put_flag(skb, VDEV_A_NS_ROTATIONAL)))
+	    (!bdev_nonrot(bdev) && nla_put_flag(skb, VDEV_A_NS_ROTATIONAL)) ||
+	    vdev_nl_put_ns_ident(skb, &ns->ident))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -375,8 +390,66 @@ int vdev_nl_ctrl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* --- namespaces --------------------------------------------------------- */
 
+/*
+ * One identity string of ns-add into @buf (@len bytes with the NUL). The
+ * policy has refused a longer one already; the empty string and bytes a
+ * guest could not print are refused here.
+ */
+static int vdev_nl_ns_ident_str(const struct nlattr *attr, const char *name,
+				char *buf, size_t len,
+				struct netlink_ext_ack *extack)
+{
+	if (!attr)
+		return 0;
+	if (!vdev_ns_ident_valid(nla_data(attr), len - 1)) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
+					"%s must be 1 to %zu printable ASCII characters (0x20 to 0x7e)",
+					name, len - 1);
+		return -EINVAL;
+	}
+	nla_strscpy(buf, attr, len);
+	return 0;
+}
+
+/**
+ * vdev_nl_ns_ident_parse - the serial, vendor and product of an ns-add
+ * @tb: the request's attributes
+ * @ctrl: the controller the namespace is for
+ * @ident: filled in; what is absent stays empty (the type's default)
+ * @extack: names the attribute that is wrong
+ *
+ * Vendor and product are SCSI INQUIRY fields: only virtio-scsi LUNs have
+ * them, and asking for them elsewhere is an error, not a silent no-op.
+ */
+VISIBLE_IF_KUNIT int vdev_nl_ns_ident_parse(struct nlattr **tb,
+					    const struct vdev_ctrl *ctrl,
+					    struct vdev_ns_ident *ident,
+					    struct netlink_ext_ack *extack)
+{
+	struct nlattr *scsi_only = tb[VDEV_A_NS_VENDOR] ?: tb[VDEV_A_NS_PRODUCT];
+
+	memset(ident, 0, sizeof(*ident));
+	if (scsi_only && ctrl->ops->type != VDEV_CTRL_TYPE_VIRTIO_SCSI) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, scsi_only,
+					"%s is a SCSI INQUIRY field: only virtio-scsi LUNs take it, not %s",
+					scsi_only == tb[VDEV_A_NS_VENDOR] ?
+					"vendor" : "product", ctrl->ops->name);
+		return -EINVAL;
+	}
+	return vdev_nl_ns_ident_str(tb[VDEV_A_NS_SERIAL], "serial",
+				    ident->serial, sizeof(ident->serial),
+				    extack) ?:
+	       vdev_nl_ns_ident_str(tb[VDEV_A_NS_VENDOR], "vendor",
+				    ident->vendor, sizeof(ident->vendor),
+				    extack) ?:
+	       vdev_nl_ns_ident_str(tb[VDEV_A_NS_PRODUCT], "product",
+				    ident->product, sizeof(ident->product),
+				    extack);
+}
+
 int vdev_nl_ns_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vdev_ns_ident ident;
 	struct vdev_ns_addr addr;
 	struct vdev_ctrl *ctrl;
 	struct vdev_ns *ns;
@@ -392,9 +465,12 @@ int vdev_nl_ns_add_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(ctrl);
 		goto out_unlock;
 	}
+	ret = vdev_nl_ns_ident_parse(info->attrs, ctrl, &ident, info->extack);
+	if (ret)
+		goto out_unlock;
 	ns = vdev_ns_attach(ctrl, &addr, nla_data(info->attrs[VDEV_A_NS_PATH]),
 			    nla_get_flag(info->attrs[VDEV_A_NS_READ_ONLY]),
-			    info->extack);
+			    &ident, info->extack);
 	if (IS_ERR(ns)) {
 		ret = PTR_ERR(ns);
 		goto out_unlock;

@@ -14,6 +14,27 @@ struct block_device *vdev_ns_bdev(const struct vdev_ns *ns)
 	return file_bdev(ns->bdev_file);
 }
 
+/**
+ * vdev_ns_ident_valid - an identity string the guest can be given
+ * @s: the string
+ * @max_len: its most bytes, without the NUL
+ *
+ * 1 to @max_len bytes of printable ASCII (0x20 to 0x7e), as SCSI wants of
+ * INQUIRY and VPD strings and NVMe of its serial: a guest's tools print
+ * them, and udev builds device names from them.
+ */
+bool vdev_ns_ident_valid(const char *s, size_t max_len)
+{
+	size_t i, len = strnlen(s, max_len + 1);
+
+	if (!len || len > max_len)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((u8)s[i] < 0x20 || (u8)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
 /* The lowest nsid in 1..max_ns that no namespace of @ctrl uses. */
 static int vdev_ns_free_nsid(struct vdev_ctrl *ctrl, u32 *nsid)
 {
@@ -98,6 +119,8 @@ static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
  * @addr: the address asked for; checked and completed here
  * @path: backing block device path
  * @read_only: serve it read-only
+ * @ident: serial, vendor and product, checked by the caller; NULL or
+ *	empty strings for the type's defaults
  * @extack: where to say what is wrong
  *
  * Caller holds vdev_lock. On failure nothing is left open or attached.
@@ -105,6 +128,7 @@ static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
 struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 			       const struct vdev_ns_addr *addr,
 			       const char *path, bool read_only,
+			       const struct vdev_ns_ident *ident,
 			       struct netlink_ext_ack *extack)
 {
 	struct vdev_ns *ns;
@@ -120,6 +144,9 @@ struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 	ns->ctrl = ctrl;
 	ns->addr = *addr;
 	ns->read_only = read_only;
+	/* Before ops->ns_init(), which builds what the guest is told. */
+	if (ident)
+		ns->ident = *ident;
 
 	ret = ctrl->ops->ns_addr_check(&ns->addr, true, extack);
 	if (ret)

@@ -50,6 +50,23 @@ struct vdev_ns_addr {
 };
 
 /**
+ * struct vdev_ns_ident - what a namespace tells the guest it is
+ * @serial: serial number (virtio-blk GET_ID; SCSI unit serial number and
+ *	T10 vendor id designator)
+ * @vendor: SCSI vendor identification (virtio-scsi only)
+ * @product: SCSI product identification (virtio-scsi only)
+ *
+ * Printable ASCII, as the user gave it at ns-add (vdev_ns_ident_valid());
+ * an empty string means the device type's default. Fixed for the life of
+ * the namespace, so the data path reads it without a lock.
+ */
+struct vdev_ns_ident {
+	char serial[VDEV_MAX_SERIAL_LEN + 1];
+	char vendor[VDEV_MAX_VENDOR_LEN + 1];
+	char product[VDEV_MAX_PRODUCT_LEN + 1];
+};
+
+/**
  * struct vdev_ctrl_cfg - a controller's configuration, fixed at creation
  */
 struct vdev_ctrl_cfg {
@@ -186,6 +203,7 @@ struct vdev_ctrl {
  * @addr: address on the controller
  * @path: backing device path as the user gave it
  * @read_only: served read-only
+ * @ident: serial, vendor and product the user set (immutable)
  * @bdev_file: the backing device, opened exclusively with this as holder
  * @priv: the device type's state of the LUN (ops->ns_init), or NULL
  * @rcu: for the deferred free
@@ -196,6 +214,7 @@ struct vdev_ns {
 	struct vdev_ns_addr addr;
 	char *path;
 	bool read_only;
+	struct vdev_ns_ident ident;
 	struct file *bdev_file;
 	void *priv;
 	struct rcu_head rcu;
@@ -222,7 +241,9 @@ void vdev_ctrl_exit(void);
 struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 			       const struct vdev_ns_addr *addr,
 			       const char *path, bool read_only,
+			       const struct vdev_ns_ident *ident,
 			       struct netlink_ext_ack *extack);
+bool vdev_ns_ident_valid(const char *s, size_t max_len);
 void vdev_ns_detach(struct vdev_ns *ns);
 void vdev_ns_detach_all(struct vdev_ctrl *ctrl);
 struct vdev_ns *vdev_ns_find(struct vdev_ctrl *ctrl,
@@ -261,6 +282,12 @@ int vdev_session_dump_queues(struct sk_buff *skb, const struct genl_info *info,
 bool vdev_ctrl_name_valid(const char *name);
 bool vdev_socket_path_valid(const char *path);
 int vdev_scsi_lun_decode(const u8 *p, u8 *target, u16 *lun);
+int vdev_nl_ns_ident_parse(struct nlattr **tb, const struct vdev_ctrl *ctrl,
+			   struct vdev_ns_ident *ident,
+			   struct netlink_ext_ack *extack);
+struct vdev_scsi_lun_info;
+void vdev_scsi_lun_ident(struct vdev_scsi_lun_info *info,
+			 const struct vdev_ns *ns);
 #endif
 
 #endif /* _VDEV_H */

@@ -229,17 +229,24 @@ static void vdev_blk_rw(struct vdev_req *req, struct vdev_vring_chain *chain,
 		req->written += len;
 }
 
+/*
+ * The serial: the namespace's, else the controller name, cut or
+ * NUL-padded to 20 bytes. The caller has checked that there is a disk.
+ */
 static void vdev_blk_get_id(struct vdev_req *req,
 			    struct vdev_vring_chain *chain)
 {
-	const char *name = req->q->session->ctrl->name;
+	const struct vdev_session *s = req->q->session;
+	const char *serial = s->ns->ident.serial;
 	u8 id[VDEV_BLK_ID_BYTES] = {};
 	u32 len = min_t(u32, chain->in_len, sizeof(id));
 	u32 done = 0, n, i;
 
+	BUILD_BUG_ON(VDEV_MAX_SERIAL_LEN > VDEV_BLK_ID_BYTES);
 	req->stat = VDEV_STAT_GET_ID;
-	/* The serial: the controller name, cut or NUL-padded to 20 bytes. */
-	memcpy(id, name, min(strlen(name), sizeof(id)));
+	if (!serial[0])
+		serial = s->ctrl->name;
+	memcpy(id, serial, min(strlen(serial), sizeof(id)));
 	for (i = 0; i < chain->nbufs && done < len; i++) {
 		n = min(len - done, chain->bufs[i].len);
 		if (vdev_mem_write(req->gen->mem, chain->bufs[i].gpa, id + done,

@@ -913,6 +913,7 @@ struct vdev_bt_id_case {
 	const char *ctrl_name;
 	u32 lens[3];	/* writable buffers at ID, ID + 0x100, ... */
 	u32 written;
+	const char *serial;	/* the namespace's (ns-add --serial), or NULL */
 };
 
 static const struct vdev_bt_id_case vdev_bt_id_cases[] = {
@@ -926,6 +927,13 @@ static const struct vdev_bt_id_case vdev_bt_id_cases[] = {
 	{ "three buffers, 30 bytes", "abcdefghijklmnopqrst", { 10, 10, 10 },
 	  21 },
 	{ "no buffer", "blk0", {}, 1 },
+	{ "serial set", "blk0", { 20 }, 21, "SN 0001-x" },
+	{ "serial of 20, not the name", "abcdefghijklmnopqrst", { 20 }, 21,
+	  "12345678901234567890" },
+	{ "serial of 1", "blk0", { 32 }, 21, "Z" },
+	{ "serial in three buffers", "blk0", { 5, 3, 12 }, 21,
+	  "ABCDEFGHIJKLMNOPQRST" },
+	{ "serial, 8-byte buffer", "blk0", { 8 }, 9, "ABCDEFGHIJ" },
 };
 
 static void vdev_bt_id_desc(const struct vdev_bt_id_case *c, char *desc)
@@ -935,17 +943,24 @@ static void vdev_bt_id_desc(const struct vdev_bt_id_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(vdev_bt_id, vdev_bt_id_cases, vdev_bt_id_desc);
 
-/* The serial is the controller name, cut or NUL-padded to 20 bytes. */
+/*
+ * The serial is the namespace's, else the controller name, cut or
+ * NUL-padded to 20 bytes.
+ */
 static void vdev_blk_get_id_test(struct kunit *test)
 {
 	const struct vdev_bt_id_case *c = test->param_value;
 	struct vdev_bt *t = vdev_bt_setup(test, &bt_plain, false);
+	const char *want = c->serial ?: c->ctrl_name;
 	char id[VIRTIO_BLK_ID_BYTES] = {};
 	u32 i, j, n, done = 0;
 	u8 buf[32];
 
-	memcpy(id, c->ctrl_name, min(strlen(c->ctrl_name), sizeof(id)));
+	memcpy(id, want, min(strlen(want), sizeof(id)));
 	strscpy(t->ctrl->name, c->ctrl_name, sizeof(t->ctrl->name));
+	if (c->serial)
+		strscpy(t->ns.ident.serial, c->serial,
+			sizeof(t->ns.ident.serial));
 	vdev_bt_buf(t, HDR, sizeof(struct vdev_bt_hdr), false);
 	for (i = 0; i < ARRAY_SIZE(c->lens) && c->lens[i]; i++)
 		vdev_bt_buf(t, ID + 0x100 * i, c->lens[i], true);

@@ -168,6 +168,32 @@ static unsigned long vdev_scsi_key(u8 target, u16 lun)
 
 /* --- LUNs ---------------------------------------------------------------- */
 
+/*
+ * Who the LUN says it is: what the user set at ns-add (ns->ident), else
+ * our defaults. The serial doubles as the LUN's T10 vendor id designator.
+ */
+VISIBLE_IF_KUNIT void vdev_scsi_lun_ident(struct vdev_scsi_lun_info *info,
+					  const struct vdev_ns *ns)
+{
+	const struct vdev_ns_ident *id = &ns->ident;
+
+	BUILD_BUG_ON(VDEV_MAX_VENDOR_LEN > VDEV_SCSI_VENDOR_LEN);
+	BUILD_BUG_ON(VDEV_MAX_PRODUCT_LEN > VDEV_SCSI_PRODUCT_LEN);
+	BUILD_BUG_ON(VDEV_MAX_SERIAL_LEN > VDEV_SCSI_ID_LEN);
+	strscpy(info->vendor, id->vendor[0] ? id->vendor : "VDEV",
+		sizeof(info->vendor));
+	strscpy(info->product, id->product[0] ? id->product : "vdev-scsi disk",
+		sizeof(info->product));
+	strscpy(info->revision, "1", sizeof(info->revision));
+	if (id->serial[0])
+		strscpy(info->serial, id->serial, sizeof(info->serial));
+	else
+		snprintf(info->serial, sizeof(info->serial), "%s.%u.%u",
+			 ns->ctrl->name, ns->addr.target, ns->addr.lun);
+	strscpy(info->device_id, info->serial, sizeof(info->device_id));
+	strscpy(info->port_id, ns->ctrl->name, sizeof(info->port_id));
+}
+
 /* What the emulation reports of @ns, from its block device. */
 static void vdev_scsi_lun_fill(struct vdev_scsi_lun *lun, struct vdev_ns *ns)
 {
@@ -201,13 +227,7 @@ static void vdev_scsi_lun_fill(struct vdev_scsi_lun *lun, struct vdev_ns *ns)
 	info->max_ws_blocks = VDEV_SCSI_WS_MAX_BYTES / lbs;
 	/* Unique on the host while it exists: controller id and address. */
 	info->naa = ((u64)ns->ctrl->id << 24 | key) & GENMASK_ULL(59, 0);
-	strscpy(info->vendor, "VDEV", sizeof(info->vendor));
-	strscpy(info->product, "vdev-scsi disk", sizeof(info->product));
-	strscpy(info->revision, "1", sizeof(info->revision));
-	snprintf(info->serial, sizeof(info->serial), "%s.%u.%u",
-		 ns->ctrl->name, ns->addr.target, ns->addr.lun);
-	strscpy(info->device_id, info->serial, sizeof(info->device_id));
-	strscpy(info->port_id, ns->ctrl->name, sizeof(info->port_id));
+	vdev_scsi_lun_ident(info, ns);
 }
 
 /* REPORTED LUNS DATA HAS CHANGED for the other LUNs of @ns's target. */

@@ -2,10 +2,12 @@
 /*
  * KUnit: the virtio-scsi device type's fixed parts: LUN addressing on the
  * wire, the config space the guest sees (as QEMU 7.2 shows it), the
- * features and the queues the core leaves alone. Then commands that run
- * in the slow work (VERIFY, WRITE SAME) through vdev_scsi_ops as the core
- * calls it, on a RAM disk of the test's own whose bios really carry the
- * data, with guest memory on a pinned shmem file.
+ * features and the queues the core leaves alone, and a LUN's identity
+ * (ns-add's serial, vendor and product, or the defaults) as INQUIRY
+ * answers it. Then commands that run in the slow work (VERIFY, WRITE
+ * SAME) through vdev_scsi_ops as the core calls it, on a RAM disk of the
+ * test's own whose bios really carry the data, with guest memory on a
+ * pinned shmem file.
  */
 #include <kunit/test.h>
 #include <linux/blkdev.h>
@@ -21,6 +23,7 @@
 
 #include "kunit_util.h"
 #include "poller.h"
+#include "scsi.h"
 #include "session.h"
 
 #define CFG16(x)	le16_to_cpu((__force __le16)(x))
@@ -685,6 +688,121 @@ static void vdev_scsi_slow_cmd_hole_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->d.write_bytes, 0);
 }
 
+/* --- identity ------------------------------------------------------------ */
+
+struct vdev_st_ident_case {
+	const char *desc;
+	struct vdev_ns_ident set;	/* as ns-add left it */
+	const char *vendor;		/* INQUIRY bytes 8-15 */
+	const char *product;		/* INQUIRY bytes 16-31 */
+	const char *serial;		/* VPD 80h, and after the vendor in 83h */
+};
+
+static const struct vdev_st_ident_case vdev_st_ident_cases[] = {
+	{ "defaults", {}, "VDEV    ", "vdev-scsi disk  ", "scsi7.3.200" },
+	{ "all three", { "SN-0001", "ACME", "Disk 9000" },
+	  "ACME    ", "Disk 9000       ", "SN-0001" },
+	{ "longest", { "12345678901234567890", "ABCDEFGH", "ABCDEFGHIJKLMNOP" },
+	  "ABCDEFGH", "ABCDEFGHIJKLMNOP", "12345678901234567890" },
+	{ "serial only", { .serial = "x" }, "VDEV    ", "vdev-scsi disk  ",
+	  "x" },
+	{ "vendor only", { .vendor = "LIO-ORG" }, "LIO-ORG ",
+	  "vdev-scsi disk  ", "scsi7.3.200" },
+	{ "product only", { .product = "QEMU HARDDISK" }, "VDEV    ",
+	  "QEMU HARDDISK   ", "scsi7.3.200" },
+};
+
+static void vdev_st_ident_desc(const struct vdev_st_ident_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vdev_st_ident, vdev_st_ident_cases, vdev_st_ident_desc);
+
+/* INQUIRY (or a VPD page of it) of @info into @buf; the bytes built. */
+static u32 vdev_st_inquiry(struct kunit *test,
+			   const struct vdev_scsi_lun_info *info, u8 evpd,
+			   u8 page, u8 *buf)
+{
+	u8 cdb[VDEV_SCSI_CDB_MAX] = { INQUIRY, evpd, page, 0, 255 };
+	struct vdev_scsi_cmd cmd;
+
+	KUNIT_ASSERT_EQ(test, vdev_scsi_parse(&cmd, info, cdb, 6), 0);
+	KUNIT_ASSERT_EQ(test, vdev_scsi_check_xfer(&cmd, 0, 255), 0);
+	KUNIT_ASSERT_EQ(test, cmd.op, VDEV_SCSI_OP_EMULATED);
+	return vdev_scsi_emulate(&cmd, info, NULL, buf);
+}
+
+/* The LUN's T10 vendor id designator in VPD page 83h, or NULL. */
+static const u8 *vdev_st_t10_lu(const u8 *buf, u32 len, u32 *desig_len)
+{
+	u32 off;
+
+	for (off = 4; off + 4 <= len; off += 4 + buf[off + 3]) {
+		/* Association 0 (the LUN), designator type 1 (T10). */
+		if ((buf[off + 1] & 0x3f) == 0x01) {
+			*desig_len = buf[off + 3];
+			return &buf[off + 4];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * What ns-add set (or the defaults) reaches the LUN's info as the LUN is
+ * attached, and the guest reads it back with INQUIRY: standard data, the
+ * unit serial number page and the device identification page.
+ */
+static void vdev_scsi_lun_ident_test(struct kunit *test)
+{
+	const struct vdev_st_ident_case *c = test->param_value;
+	struct vdev_scsi_lun_info *info;
+	struct vdev_ctrl *ctrl;
+	struct vdev_ns *ns;
+	u32 len, dlen = 0;
+	const u8 *t10;
+	u8 *buf;
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	ctrl = kunit_kzalloc(test, sizeof(*ctrl), GFP_KERNEL);
+	ns = kunit_kzalloc(test, sizeof(*ns), GFP_KERNEL);
+	buf = kunit_kzalloc(test, VDEV_SCSI_BUF_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	KUNIT_ASSERT_NOT_NULL(test, ctrl);
+	KUNIT_ASSERT_NOT_NULL(test, ns);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	strscpy(ctrl->name, "scsi7", sizeof(ctrl->name));
+	ctrl->ops = &vdev_scsi_ops;
+	ns->ctrl = ctrl;
+	ns->addr = (struct vdev_ns_addr){ .target = 3, .lun = 200,
+					  .has_target = true, .has_lun = true };
+	ns->ident = c->set;
+	info->block_size = 512;
+	info->nr_blocks = 2048;
+
+	vdev_scsi_lun_ident(info, ns);
+	KUNIT_EXPECT_STREQ(test, info->serial, c->serial);
+	KUNIT_EXPECT_STREQ(test, info->device_id, c->serial);
+
+	len = vdev_st_inquiry(test, info, 0, 0, buf);
+	KUNIT_ASSERT_EQ(test, len, 36);
+	KUNIT_EXPECT_MEMEQ(test, &buf[8], c->vendor, 8);
+	KUNIT_EXPECT_MEMEQ(test, &buf[16], c->product, 16);
+
+	len = vdev_st_inquiry(test, info, 1, 0x80, buf);
+	KUNIT_EXPECT_EQ(test, buf[1], 0x80);
+	KUNIT_ASSERT_EQ(test, len, 4 + strlen(c->serial));
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(&buf[2]), strlen(c->serial));
+	KUNIT_EXPECT_MEMEQ(test, &buf[4], c->serial, strlen(c->serial));
+
+	len = vdev_st_inquiry(test, info, 1, 0x83, buf);
+	t10 = vdev_st_t10_lu(buf, len, &dlen);
+	KUNIT_ASSERT_NOT_NULL(test, t10);
+	KUNIT_ASSERT_EQ(test, dlen, 8 + strlen(c->serial));
+	KUNIT_EXPECT_MEMEQ(test, t10, c->vendor, 8);
+	KUNIT_EXPECT_MEMEQ(test, t10 + 8, c->serial, strlen(c->serial));
+}
+
 static struct kunit_case vdev_virtio_scsi_cases[] = {
 	KUNIT_CASE_PARAM(vdev_scsi_lun_decode_test, vdev_st_lun_gen_params),
 	KUNIT_CASE(vdev_scsi_key_test),
@@ -693,6 +811,7 @@ static struct kunit_case vdev_virtio_scsi_cases[] = {
 	KUNIT_CASE(vdev_scsi_queues_test),
 	KUNIT_CASE_PARAM(vdev_scsi_slow_cmd_test, vdev_vst_gen_params),
 	KUNIT_CASE(vdev_scsi_slow_cmd_hole_test),
+	KUNIT_CASE_PARAM(vdev_scsi_lun_ident_test, vdev_st_ident_gen_params),
 	{}
 };
 
