@@ -112,6 +112,10 @@ static const struct vdevnl_field vdevnl_ns_fields[VDEV_A_NS_MAX + 1] = {
 		     VDEVNL_FLAG, write_cache),
 	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_ROTATIONAL, "rotational",
 		     VDEVNL_FLAG, rotational),
+	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_SERIAL, "serial", VDEVNL_STR, serial),
+	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_VENDOR, "vendor", VDEVNL_STR, vendor),
+	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_PRODUCT, "product",
+		     VDEVNL_STR, product),
 };
 
 #define VDEVNL_QUEUE(attr, name, kind, member)				\

@@ -110,6 +110,9 @@ struct vdevnl_ns {
 	bool write_zeroes;
 	bool write_cache;
 	bool rotational;
+	char serial[VDEV_MAX_SERIAL_LEN + 1];
+	char vendor[VDEV_MAX_VENDOR_LEN + 1];
+	char product[VDEV_MAX_PRODUCT_LEN + 1];
 };
 
 /*

@@ -33,6 +33,9 @@ static const struct vdevctl_field vdevctl_ns_fields[] = {
 	VDEVCTL_NS(WRITE_CACHE, BOOL, write_cache, "write-cache", NULL),
 	VDEVCTL_NS(ROTATIONAL, BOOL, rotational, "rotational", NULL),
 	VDEVCTL_CUSTOM(0, "flags", vdevctl_ns_print_flags),
+	VDEVCTL_NS(SERIAL, STR, serial, "serial", "serial"),
+	VDEVCTL_NS(VENDOR, STR, vendor, "vendor", "vendor"),
+	VDEVCTL_NS(PRODUCT, STR, product, "product", "product"),
 };
 
 /* Text: the four capability flags on one line, "none" if none. */
@@ -193,12 +196,21 @@ static void vdevctl_ns_explain(struct vdevctl *ctx, int err,
 }
 
 /*
- * add takes --ro and an address; del and show take the address alone, so
- * they see this table from its second entry.
+ * add takes --ro, the identity and an address; del and show take the
+ * address alone, so they see this table from VDEVCTL_NS_ADD_ONLY on.
+ * The identity strings go to the kernel as typed: it checks them and
+ * says what it accepts.
  */
 static const struct vdevctl_opt vdevctl_ns_opts[] = {
 	{ .name = "--ro", .attr = VDEV_A_NS_READ_ONLY,
 	  .put = vdevctl_put_flag, .flag = true },
+	{ .name = "--serial", .attr = VDEV_A_NS_SERIAL,
+	  .put = vdevctl_put_str },
+	{ .name = "--vendor", .attr = VDEV_A_NS_VENDOR,
+	  .put = vdevctl_put_str },
+	{ .name = "--product", .attr = VDEV_A_NS_PRODUCT,
+	  .put = vdevctl_put_str },
+#define VDEVCTL_NS_ADD_ONLY	4
 	{ .name = "--nsid", .attr = VDEV_A_NS_NSID, .put = vdevctl_put_u32 },
 	{ .name = "--target", .attr = VDEV_A_NS_TARGET,
 	  .put = vdevctl_put_u32 },
@@ -206,7 +218,7 @@ static const struct vdevctl_opt vdevctl_ns_opts[] = {
 	{ }
 };
 
-#define VDEVCTL_NS_ADDR_OPTS	(&vdevctl_ns_opts[1])
+#define VDEVCTL_NS_ADDR_OPTS	(&vdevctl_ns_opts[VDEVCTL_NS_ADD_ONLY])
 
 static const struct vdevctl_opt vdevctl_ns_pos[] = {
 	{ .name = "CTRL", .attr = VDEV_A_NS_CTRL_NAME,
@@ -218,7 +230,8 @@ static const struct vdevctl_opt vdevctl_ns_pos[] = {
 static const struct vdevctl_verb vdevctl_ns_verbs[] = {
 	{
 		.name = "add",
-		.usage = "CTRL [--nsid N | --target T --lun L] [--ro] BACKING",
+		.usage = "CTRL [--nsid N | --target T --lun L] [--ro]\n"
+			 "          [--serial S] [--vendor V] [--product P] BACKING",
 		.cmd = VDEV_CMD_NS_ADD,
 		.opts = vdevctl_ns_opts,
 		.pos = vdevctl_ns_pos, .min_pos = 2, .max_pos = 2,
@@ -273,12 +286,24 @@ const struct vdevctl_object vdevctl_ns_object = {
 	"  --nsid N               namespace id (virtio-blk: only 1)\n"
 	"  --target T --lun L     SCSI address (virtio-scsi: required)\n"
 	"  --ro                   serve it read-only\n"
+	"  --serial S             serial number the guest sees: 1 to 20\n"
+	"                         printable ASCII characters (virtio-blk\n"
+	"                         GET_ID, default the controller name;\n"
+	"                         virtio-scsi unit serial number, default\n"
+	"                         CTRL.T.L)\n"
+	"  --vendor V             SCSI vendor, 1 to 8 printable ASCII\n"
+	"                         characters (virtio-scsi only; default VDEV)\n"
+	"  --product P            SCSI product, 1 to 16 printable ASCII\n"
+	"                         characters (virtio-scsi only; default\n"
+	"                         \"vdev-scsi disk\")\n"
 	"  BACKING                path of the block device; a relative path\n"
 	"                         is taken from the current directory\n"
 	"\n"
 	"Without an address, virtio-blk uses nsid 1; nvme add takes the\n"
 	"lowest free nsid, while nvme del and show need --nsid. add prints\n"
-	"the new namespace as show does.\n"
+	"the new namespace as show does. show and list print the serial,\n"
+	"vendor and product only where add set them: the others are the\n"
+	"defaults above.\n"
 	"\n"
 	"resize reads the backing device's size now and tells a connected\n"
 	"guest if it changed (it is also checked once a second); grow the\n"
