@@ -100,7 +100,7 @@ fi
 
 SOCK=(--type virtio-blk --socket /run/vdev/t0.sock)
 
-PLAN=56
+PLAN=60
 echo "1..$PLAN"
 
 help help
@@ -163,6 +163,12 @@ usage "ns add: --target without --lun" "--target and --lun go together" \
 usage "ns add: missing BACKING" "missing BACKING" ns add t0
 usage "ns add: --ro takes no value" "--ro takes no value" \
 	ns add t0 --ro=yes /dev/null
+usage "ns add: --serial needs a value" "--serial needs a value" \
+	ns add t0 /dev/null --serial
+usage "ns add: --vendor given twice" "--vendor given twice" \
+	ns add t0 --target 0 --lun 0 --vendor A --vendor B /dev/null
+usage "ns show: --product is for add only" "unknown option '--product'" \
+	ns show t0 --product P
 usage "ns del: missing CTRL" "missing CTRL" ns del
 usage "ns show: non-numeric --nsid" "invalid --nsid 'one'" \
 	ns show t0 --nsid one
@@ -176,6 +182,7 @@ nomodule ctrl list --json
 nomodule ctrl add t0 "${SOCK[@]}" --queues 2
 nomodule ns list
 nomodule ns add t0 /dev/null
+nomodule ns add t0 --target 0 --lun 0 --serial S --vendor V --product P /dev/null
 nomodule stats
 nomodule stats t0
 nomodule --json stats t0
