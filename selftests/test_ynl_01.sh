@@ -62,11 +62,16 @@ same "ctrl-get by id equals vdevctl" "$(ynl --do ctrl-get --json "{\"id\":$id}")
 same "ctrl-get dump equals vdevctl ctrl list" "$(ynl --dump ctrl-get)" \
 	"$(vdevctl --json ctrl list)"
 
-out=$(ynl --do ns-add --json '{"ctrl-name":"y2","target":3,"lun":9,"path":"/dev/ram0","read-only":true}')
+out=$(ynl --do ns-add --json '{"ctrl-name":"y2","target":3,"lun":9,"path":"/dev/ram0","read-only":true,"serial":"y2 sn","vendor":"Y-VEND","product":"y prod"}')
 expect_eq "ynl ns-add replies with the LUN" "$(json_get 'd["lun"]' <<<"$out")" 9
+expect_eq "and its identity" \
+	"$(json_get '[d.get(k) for k in ("serial", "vendor", "product")]' <<<"$out")" \
+	"y2 sn
+Y-VEND
+y prod"
 same "ns-add reply equals vdevctl ns show" "$out" \
 	"$(vdevctl --json ns show y2 --target 3 --lun 9)"
-ynl --do ns-add --json "{\"ctrl-id\":$id,\"nsid\":5,\"path\":\"/dev/ram1\"}" >/dev/null
+ynl --do ns-add --json "{\"ctrl-id\":$id,\"nsid\":5,\"path\":\"/dev/ram1\",\"serial\":\"y3-5\"}" >/dev/null
 same "ns-get equals vdevctl" "$(ynl --do ns-get --json '{"ctrl-name":"y3","nsid":5}')" \
 	"$(vdevctl --json ns show y3 --nsid 5)"
 same "ns-get dump equals vdevctl ns list" "$(ynl --dump ns-get)" \
