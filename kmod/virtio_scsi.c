@@ -1309,7 +1309,12 @@ static void vdev_scsi_event_done(struct vdev_req *req, bool write_ok)
 	if (sr->event & ~VIRTIO_SCSI_T_EVENTS_MISSED) {
 		ev.lun[0] = 1;
 		ev.lun[1] = sr->target;
-		ev.lun[2] = 0x40 | sr->lun >> 8;
+		/*
+		 * As REPORT LUNS says it: peripheral addressing (0) below
+		 * 256. Linux reads bytes 2-3 as the LUN number itself, so
+		 * the flat space bit would name LUN 16384 + lun.
+		 */
+		ev.lun[2] = sr->lun >= 256 ? 0x40 | sr->lun >> 8 : 0;
 		ev.lun[3] = sr->lun & 0xff;
 	}
 	if (write_ok && !vdev_mem_write(req->gen->mem, sr->resp_gpa, &ev,
