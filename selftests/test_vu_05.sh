@@ -87,15 +87,25 @@ poll_ticks() {
 	local -n out=$1
 	local p f
 
-	for p in $(pgrep '^vdev-poll'); do
-		read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
-		out["$p"]=$((f[13] + f[14]))
+	for p in /proc/[0-9]*; do
+		read -r f <"$p/comm" 2>/dev/null || continue
+		[[ $f == vdev-poll/* ]] || continue
+		read -r -a f <"$p/stat" 2>/dev/null || continue
+		out["${p#/proc/}"]=$((f[13] + f[14]))
 	done
 }
 declare -A t0 t1
-env "${env_s[@]}" VU_IDLE_MS=4000 "$VU_DIR/vu_scsi_test" -t idle_hold >"$vdev_tmp/idle" 2>&1 &
+# The samples start once the session is set up and idle (the test says
+# "holding"), which takes seconds on a loaded machine, and end well
+# before the hold does.
+env "${env_s[@]}" VU_IDLE_MS=5000 "$VU_DIR/vu_scsi_test" -t idle_hold >"$vdev_tmp/idle" 2>&1 &
 idle_pid=$!
-sleep 1.5
+for _ in $(seq 300); do
+	grep -q "holding the idle session" "$vdev_tmp/idle" && break
+	kill -0 "$idle_pid" 2>/dev/null || break
+	sleep 0.1
+done
+sleep 0.5
 poll_ticks t0
 sleep 1.5
 poll_ticks t1
