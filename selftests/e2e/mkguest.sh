@@ -5,7 +5,9 @@
 # from the same inputs, and print where it is:
 #
 #   line 1: the initramfs (busybox-static, virtio_blk.ko, guest-init as /init,
-#           util-linux's lsblk)
+#           util-linux's lsblk; with E2E_DEV=scsi virtio_scsi.ko and
+#           sd_mod.ko instead, and sg3-utils' sg_inq, sg_vpd and
+#           sg_readcap when the host has them)
 #   line 2: the kernel to boot it with
 #
 # The guest boots the bench's own kernel (/boot/vmlinuz-$KVER, or
@@ -30,9 +32,14 @@ KVER_DEFAULT=6.12.107+deb12-amd64
 # Modules the guest loads, in order (with their dependencies): its disk's
 # driver, virtio_blk, or virtio_scsi and sd with E2E_DEV=scsi.
 GUEST_MODULES=(virtio_blk)
+# Programs the guest runs beyond busybox (with the libraries they load).
+GUEST_PROGS=(lsblk)
 initrd_suffix=
 if [[ ${E2E_DEV:-blk} == scsi ]]; then
 	GUEST_MODULES=(virtio_scsi sd_mod)
+	# What the guest's ident and hotplug steps ask the LUNs, over SG_IO
+	# on the disk itself (no sg module needed).
+	GUEST_PROGS+=(sg_inq sg_vpd sg_readcap)
 	initrd_suffix=-scsi
 fi
 
@@ -106,19 +113,23 @@ guest_module_files() {
 	done
 }
 
-# util-linux's lsblk and the libraries it loads (busybox has none): what a
-# user would type in the guest, for `make demo`.
-lsblk_files() {
-	local lsblk
-	lsblk=$(command -v lsblk) || return 0
-	printf '%s\n' "$lsblk"
-	ldd "$lsblk" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+# GUEST_PROGS the host has and the libraries they load, each once:
+# util-linux's lsblk (busybox has none; what a user would type in the
+# guest, for `make demo`) and, for SCSI, sg3-utils.  A program the host
+# lacks is left out; the guest step that needs it says so.
+prog_files() {
+	local p path
+	for p in "${GUEST_PROGS[@]}"; do
+		path=$(command -v "$p") || continue
+		printf '%s\n' "$path"
+		ldd "$path" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+	done | awk '!seen[$0]++'
 }
 
 build_initramfs() {
 	local mods extras key tmp m base i=0
 	mapfile -t mods < <(guest_module_files)
-	mapfile -t extras < <(lsblk_files)
+	mapfile -t extras < <(prog_files)
 	initrd=$cache/initramfs-$kver$initrd_suffix.cpio
 	key=$({
 		echo "format 3 $kver"
