@@ -28,7 +28,7 @@ e2e_need_tools() {
 	for t in qemu-system-x86_64 "$@"; do
 		if ! command -v "$t" >/dev/null; then
 			echo "# SKIP: $t not installed (tools/testing/deps.sh)"
-			exit $KSFT_SKIP
+			exit "$KSFT_SKIP"
 		fi
 	done
 }
@@ -38,7 +38,7 @@ e2e_need_tools() {
 e2e_init() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "# SKIP: vdev selftests need root"
-		exit $KSFT_SKIP
+		exit "$KSFT_SKIP"
 	fi
 	vdev_tmp=$(mktemp -d)
 	trap 'e2e_cleanup; rm -rf "$vdev_tmp"' EXIT
@@ -130,6 +130,52 @@ e2e_run() {
 	e2e_rc=${PIPESTATUS[0]}
 }
 
+# e2e_console: the guest's console so far, without the serial line's CRs.
+e2e_console() {
+	[ -f "$e2e_log" ] && tr -d '\r' <"$e2e_log"
+}
+
+# e2e_wait_console ERE PID SECS: a console line matches ERE (not
+# anchored at its end: lines end in CR) while PID (the process running
+# the guest) lives, within SECS.  Once a second, with few programs: the
+# bench's CPU is the nested guest's too.
+e2e_wait_console() {
+	local t0=$SECONDS
+
+	while :; do
+		grep -aqE -- "$1" "$e2e_log" 2>/dev/null && return 0
+		e2e_alive "$2" || break
+		((SECONDS - t0 < $3)) || break
+		sleep 1
+	done
+	grep -aqE -- "$1" "$e2e_log" 2>/dev/null
+}
+
+# e2e_console_value PREFIX: the rest of the first console line that
+# starts with PREFIX (a fixed string), trailing blanks cut.
+e2e_console_value() {
+	e2e_console | awk -v p="$1" 'index($0, p) == 1 {
+		v = substr($0, length(p) + 1); sub(/[ \t]+$/, "", v); print v; exit }'
+}
+
+# e2e_check_range DESC DEV DEV_MIB PATTERN_MIB MIBS: MIBS MiB of DEV from
+# MiB DEV_MIB on, read on the host, are the pattern's from PATTERN_MIB on.
+e2e_check_range() {
+	local got=$vdev_tmp/range.got want=$vdev_tmp/range.want
+
+	echo "(the pattern has no MiB $4..$(($4 + $5 - 1)))" >"$vdev_tmp/cmp"
+	dd if="$2" of="$got" bs=1M skip="$3" count="$5" iflag=direct 2>/dev/null
+	dd if="$e2e_log.pattern" of="$want" bs=1M skip="$4" count="$5" 2>/dev/null
+	if [ "$(stat -c %s "$want" 2>/dev/null)" = $(($5 << 20)) ] &&
+		cmp "$got" "$want" >"$vdev_tmp/cmp" 2>&1; then
+		pass "$1"
+	else
+		fail "$1"
+		sed 's/^/#   /' "$vdev_tmp/cmp"
+	fi
+	rm -f "$got" "$want"
+}
+
 # e2e_verdict DESC: a check for the guest's verdict; the console's tail
 # when it failed.
 e2e_verdict() {
@@ -209,14 +255,19 @@ e2e_has_discard() {
 	[ "$(cat "/sys/block/${1#/dev/}/queue/discard_max_bytes" 2>/dev/null || echo 0)" != 0 ]
 }
 
-# e2e_vdev_start CTRL: the vdev side of a test.  Loads the module
-# (vdev_test_init), creates a virtio-blk (E2E_DEV=scsi: virtio-scsi)
-# controller CTRL with 2 queues on
-# /dev/ram0 with its socket at $e2e_sock, and starts vdevd (pid in
-# $e2e_vdevd_pid, log in $e2e_vdevd_log).  The EXIT trap leaves nothing
-# behind: QEMU and vdevd are stopped, the controller deleted.
+# Options of the test's `vdevctl ns add` for its first disk (and for
+# whatever more a test attaches itself).
+e2e_ns_opts=()
+
+# e2e_vdev_start CTRL [RAM_DISKS]: the vdev side of a test.  Loads the
+# module (vdev_test_init), makes RAM_DISKS (default 1) RAM disks
+# /dev/ram0.., creates a virtio-blk (E2E_DEV=scsi: virtio-scsi)
+# controller CTRL with 2 queues on /dev/ram0 (with $e2e_ns_opts) with its
+# socket at $e2e_sock, and starts vdevd (pid in $e2e_vdevd_pid, log in
+# $e2e_vdevd_log).  The EXIT trap leaves nothing behind: QEMU and vdevd
+# are stopped, the controller deleted.
 e2e_vdev_start() {
-	local ctrl=$1 type=virtio-blk addr=()
+	local ctrl=$1 nr_ram=${2:-1} type=virtio-blk addr=()
 
 	# E2E_DEV=scsi (run-qemu.sh): a virtio-scsi controller, the disk LUN 0:0.
 	if [ "${E2E_DEV:-blk}" = scsi ]; then
@@ -229,7 +280,7 @@ e2e_vdev_start() {
 	e2e_dev=/dev/ram0
 	if [ ! -x "$e2e_vdevd" ]; then
 		echo "# SKIP: $e2e_vdevd not built (make)"
-		exit $KSFT_SKIP
+		exit "$KSFT_SKIP"
 	fi
 	# shellcheck disable=SC2119  # QEMU is all it needs
 	e2e_need_tools
@@ -239,7 +290,7 @@ e2e_vdev_start() {
 	# shellcheck disable=SC2154  # rc is assigned in the trap
 	trap 'rc=$?; e2e_cleanup; (exit $rc); vdev_test_exit' EXIT
 	e2e_traps
-	vdev_brd_setup 1 || { echo "# SKIP: brd unavailable"; exit $KSFT_SKIP; }
+	vdev_brd_setup "$nr_ram" || { echo "# SKIP: brd unavailable"; exit "$KSFT_SKIP"; }
 	e2e_t0=$(date +%s)
 	e2e_klines=$(dmesg | wc -l)
 
@@ -247,7 +298,7 @@ e2e_vdev_start() {
 	check "create $ctrl: $type, 2 queues, $e2e_sock" \
 		vdevctl ctrl add "$ctrl" --type "$type" --socket "$e2e_sock" --queues 2
 	check "$ctrl: attach $e2e_dev${addr[*]:+ as ${addr[*]}}" \
-		vdevctl ns add "$ctrl" "${addr[@]}" "$e2e_dev"
+		vdevctl ns add "$ctrl" "${e2e_ns_opts[@]}" "${addr[@]}" "$e2e_dev"
 	[ "$vdev_failed" = 0 ] || vdev_test_done
 	e2e_vdevd_run "$vdev_tmp/vdevd.log" || vdev_test_done
 }

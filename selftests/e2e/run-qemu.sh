@@ -21,7 +21,13 @@
 #   E2E_TIMEOUT     seconds one boot may take before QEMU is killed
 #                   (default 480)
 #   E2E_DEV         blk (default): vhost-user-blk-pci, the guest's vda;
-#                   scsi: vhost-user-scsi-pci, its LUN 0:0 as sda
+#                   scsi: vhost-user-scsi-pci, its LUNs found by address
+#   E2E_SCSI_LUNS   scsi: the LUNs (T:L,T:L...) the guest must find at
+#                   boot; the first is the disk of rw and discard, the
+#                   second that of the hotplug step's background I/O
+#                   (default 0:0)
+#   E2E_SCSI_HOT    scsi: the LUNs (T:L,...) the hotplug step asks the
+#                   host to attach and detach (see guest-init)
 #   E2E_QUEUES      num-queues of the device, checked in the guest
 #                   (default 2; -smp is 2, virtio-blk uses min(vCPUs, queues))
 #   E2E_TCG_THREAD  single (default) or multi: QEMU 7.2's multi-threaded
@@ -63,6 +69,10 @@ queues=${E2E_QUEUES:-2}
 guest_wd=${E2E_GUEST_WD:-90}
 [[ $timeout_s =~ ^[1-9][0-9]*$ && $queues =~ ^[1-9][0-9]*$ &&
 	$guest_wd =~ ^[1-9][0-9]*$ ]] || usage
+scsi_luns=${E2E_SCSI_LUNS:-0:0}
+scsi_hot=${E2E_SCSI_HOT:-}
+lun_list_re='^[0-9]+:[0-9]+(,[0-9]+:[0-9]+)*$'
+[[ $scsi_luns =~ $lun_list_re && ( -z $scsi_hot || $scsi_hot =~ $lun_list_re ) ]] || usage
 qemu_bin=${QEMU:-qemu-system-x86_64}
 
 now() { date +%s.%N; }
@@ -116,16 +126,22 @@ trap 'exit 129' HUP
 # The pattern: random, new each run (a disk that still holds an old one
 # proves nothing), made here where it is cheap, and appended to the
 # initramfs as /pattern (the kernel unpacks concatenated archives).
-head -c $((16 << 20)) /dev/urandom >"$work/pattern" &&
+if ! { head -c $((16 << 20)) /dev/urandom >"$work/pattern" &&
 	(cd "$work" && echo pattern | cpio -o -H newc --quiet -R 0:0 >pattern.cpio) &&
 	cat "$base_initrd" "$work/pattern.cpio" >"$work/initrd" &&
-	mv -f "$work/pattern" "$pattern" || {
+	mv -f "$work/pattern" "$pattern"; }; then
 	err "can't make the pattern in $work"
 	exit 1
-}
+fi
 rm -f "$work/pattern.cpio"
 initrd=$work/initrd
 md5=$(md5sum <"$pattern" | cut -d' ' -f1)
+# And of each 4 MiB quarter, for the guest's hotplug step (an md5sum
+# fewer there for each check).
+md5q=
+for q in 0 1 2 3; do
+	md5q+=${md5q:+,}$(dd if="$pattern" bs=4M skip=$q count=1 2>/dev/null | md5sum | cut -d' ' -f1)
+done
 
 # panic=-1 with -no-reboot: a guest panic ends QEMU at once; oops=panic:
 # an oops fails fast instead of hanging until the timeout.
@@ -144,6 +160,7 @@ cmdline+=" tsc=reliable audit=0"
 cmdline+=" acpi=noirq"
 cmdline+=" initcall_blacklist=jent_mod_init,load_system_certificate_list,init_encrypted,crypto_kdf108_init,inet6_init,cmos_init,i8042_init"
 cmdline+=" vdev.test=$ring,$test vdev.queues=$queues vdev.wd=$guest_wd vdev.md5=$md5"
+cmdline+=" vdev.md5q=$md5q"
 # vhost-user-scsi in 7.2 cannot reconnect: no reconnect= on its chardev.
 case ${E2E_DEV:-blk} in
 blk)
@@ -153,7 +170,7 @@ blk)
 scsi)
 	chardev="socket,id=vb,path=$sock"
 	device="vhost-user-scsi-pci,chardev=vb,num_queues=$queues$dev_packed"
-	cmdline+=" vdev.dev=sda"
+	cmdline+=" vdev.luns=$scsi_luns${scsi_hot:+ vdev.hot=$scsi_hot}"
 	;;
 *) usage ;;
 esac
@@ -244,7 +261,7 @@ strip() { tr -d '\r' <"$log"; }
 line=$(strip | grep -aE '^VDEV-E2E: (PASS|FAIL)' | head -n 1)
 while read -r l; do
 	say "guest: ${l#VDEV-E2E: }"
-done < <(strip | grep -aE '^VDEV-E2E: (step|skip|time|discarded|lsblk) ')
+done < <(strip | grep -aE '^VDEV-E2E: (step|skip|time|discarded|lsblk|hotplug|bg) ')
 if [[ $line == "VDEV-E2E: PASS"* ]]; then
 	say "guest PASS after $wait_s s (log $log)"
 	exit 0
