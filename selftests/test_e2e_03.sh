@@ -106,10 +106,10 @@ E2E_SCSI_HOT=$(
 	IFS=,
 	echo "${hot_luns[*]}"
 )
-# The steps take 2-4 minutes nested, a boot 2-3; both twice that on a
-# busy host.
-export E2E_GUEST_WD=${E2E_GUEST_WD:-480}
-export E2E_TIMEOUT=${E2E_TIMEOUT:-840}
+# From the guest's init the steps take 2-6 minutes nested, the boot to
+# it 3-6 (the more, the busier the host).
+export E2E_GUEST_WD=${E2E_GUEST_WD:-600}
+export E2E_TIMEOUT=${E2E_TIMEOUT:-960}
 (
 	e2e_run "$e2e_sock" "$steps" no
 	echo "$e2e_rc" >"$vdev_tmp/run.rc"
