@@ -35,12 +35,12 @@ source "$(dirname "$0")/test_common.sh"
 source "$VDEV_ROOT/selftests/e2e/e2e_common.sh"
 
 ctrl=e2e3
-# The identity of every LUN: empty, vdev's own (kmod/virtio_scsi.c,
-# vdev_scsi_lun_fill()): vendor "VDEV" and product "vdev-scsi disk" in
-# INQUIRY, unit serial "<ctrl>.<target>.<lun>" in VPD 0x80; or strings
-# of our own, which every `ns add` then passes as --vendor, --product and
-# --serial (<prefix><target>.<lun>).
-id_vendor='' id_product='' id_serial_prefix=''
+# The identity of every LUN: strings of our own, which every `ns add`
+# passes as --vendor, --product and --serial (<prefix><target>.<lun>);
+# empty, vdev's own (kmod/virtio_scsi.c, vdev_scsi_lun_ident()): vendor
+# "VDEV" and product "vdev-scsi disk" in INQUIRY, unit serial
+# "<ctrl>.<target>.<lun>" in VPD 0x80 (test_ns_04 checks those).
+id_vendor=ACME id_product='E2E Disk' id_serial_prefix=SN-E2E-
 want_vendor=${id_vendor:-VDEV}
 want_product=${id_product:-vdev-scsi disk}
 # want_serial T L
