@@ -10,11 +10,9 @@
  */
 #include <kunit/test.h>
 #include <linux/blkdev.h>
-#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
@@ -45,14 +43,14 @@
 #define F(bit)		BIT_ULL(bit)
 #define BT_ALWAYS	VDEV_KUNIT_BLK_BASE_FEATURES
 
-/* What reached the disk: bits of vdev_bt_disk.seen. */
-#define S_READ		BIT(0)	/* a read with data */
-#define S_WRITE		BIT(1)	/* a write with data */
-#define S_DISCARD	BIT(2)
-#define S_ZEROES	BIT(3)	/* REQ_OP_WRITE_ZEROES */
-#define S_PREFLUSH	BIT(4)
-#define S_FUA		BIT(5)
-#define S_NOUNMAP	BIT(6)
+/* What reached the disk: bits of vdev_kunit_disk.seen. */
+#define S_READ		VDEV_KUNIT_SEEN_READ
+#define S_WRITE		VDEV_KUNIT_SEEN_WRITE
+#define S_DISCARD	VDEV_KUNIT_SEEN_DISCARD
+#define S_ZEROES	VDEV_KUNIT_SEEN_ZEROES
+#define S_PREFLUSH	VDEV_KUNIT_SEEN_PREFLUSH
+#define S_FUA		VDEV_KUNIT_SEEN_FUA
+#define S_NOUNMAP	VDEV_KUNIT_SEEN_NOUNMAP
 
 #define T_IN		VIRTIO_BLK_T_IN
 #define T_OUT		VIRTIO_BLK_T_OUT
@@ -69,60 +67,29 @@
 #define CFG32(x)	le32_to_cpu((__force __le32)(x))
 #define CFG64(x)	le64_to_cpu((__force __le64)(x))
 
-/**
- * struct vdev_bt_disk_cfg - the test disk's queue limits
- * @lbs: logical block size
- * @pbs: physical block size (0: @lbs)
- * @io_min: minimum I/O size in bytes
- * @io_opt: optimal I/O size in bytes
- * @align: alignment offset in bytes
- * @discard: max discard sectors; 0: the disk cannot discard
- * @discard_gran: discard granularity in bytes
- * @zeroes: max write zeroes sectors; 0: the block layer writes zero pages
- * @cache: a volatile write cache
- * @write_through: the cache switched off (as sysfs "write through" does)
- * @disk_ro: the disk itself read-only (set after vdev opened it for write)
- * @capacity: sectors; 0: BT_SECTORS
- */
-struct vdev_bt_disk_cfg {
-	u32 lbs;
-	u32 pbs;
-	u32 io_min;
-	u32 io_opt;
-	u32 align;
-	u32 discard;
-	u32 discard_gran;
-	u32 zeroes;
-	bool cache;
-	bool write_through;
-	bool disk_ro;
-	u64 capacity;
+static const struct vdev_kunit_disk_cfg bt_plain = { .lbs = 512 };
+static const struct vdev_kunit_disk_cfg bt_4k = { .lbs = 4096 };
+
+static const struct vdev_kunit_disk_cfg bt_cache = {
+	.lbs = 512, .cache = true,
 };
 
-static const struct vdev_bt_disk_cfg bt_plain = { .lbs = 512 };
-static const struct vdev_bt_disk_cfg bt_4k = { .lbs = 4096 };
-static const struct vdev_bt_disk_cfg bt_cache = { .lbs = 512, .cache = true };
-static const struct vdev_bt_disk_cfg bt_ro = { .lbs = 512, .disk_ro = true };
+static const struct vdev_kunit_disk_cfg bt_ro = {
+	.lbs = 512, .disk_ro = true,
+};
 
-static const struct vdev_bt_disk_cfg bt_wt = {
+static const struct vdev_kunit_disk_cfg bt_wt = {
 	.lbs = 512, .cache = true, .write_through = true,
 };
 
-static const struct vdev_bt_disk_cfg bt_full = {
+static const struct vdev_kunit_disk_cfg bt_full = {
 	.lbs = 512, .cache = true, .discard = 1024, .discard_gran = 4096,
 	.zeroes = 512,
 };
 
-struct vdev_bt_disk {
-	struct gendisk *disk;
-	struct file *file;
-	u8 *data;
-	u32 seen;
-};
-
 struct vdev_bt {
 	struct kunit *test;
-	struct vdev_bt_disk d;
+	struct vdev_kunit_disk d;
 	struct vdev_mem *mem;
 	struct vdev_mem_gen gen;
 	struct vdev_ctrl *ctrl;
@@ -143,172 +110,11 @@ struct vdev_bt_hdr {
 
 KUNIT_DEFINE_ACTION_WRAPPER(vdev_bt_ctrl_put, vdev_ctrl_put,
 			    struct vdev_ctrl *);
-KUNIT_DEFINE_ACTION_WRAPPER(vdev_bt_vfree, vfree, const void *);
 
-/* Never zero, so that zeroed ranges show; disk and guest differ. */
-static u8 vdev_bt_disk_byte(u64 off)
-{
-	return off % 251 + 1;
-}
-
+/* Unlike vdev_kunit_disk_byte(), so that a copy that did not happen shows. */
 static u8 vdev_bt_guest_byte(u64 off)
 {
 	return off % 241 + 7;
-}
-
-/* --- the test disk ------------------------------------------------------ */
-
-static u32 vdev_bt_bio_seen(const struct bio *bio)
-{
-	u32 seen = 0;
-
-	switch (bio_op(bio)) {
-	case REQ_OP_READ:
-		seen = bio->bi_iter.bi_size ? S_READ : 0;
-		break;
-	case REQ_OP_WRITE:
-		seen = bio->bi_iter.bi_size ? S_WRITE : 0;
-		break;
-	case REQ_OP_DISCARD:
-		seen = S_DISCARD;
-		break;
-	case REQ_OP_WRITE_ZEROES:
-		seen = S_ZEROES;
-		break;
-	default:
-		break;
-	}
-	if (bio->bi_opf & REQ_PREFLUSH)
-		seen |= S_PREFLUSH;
-	if (bio->bi_opf & REQ_FUA)
-		seen |= S_FUA;
-	if (bio->bi_opf & REQ_NOUNMAP)
-		seen |= S_NOUNMAP;
-	return seen;
-}
-
-static void vdev_bt_copy(struct vdev_bt_disk *d, struct bio *bio, u64 off)
-{
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	void *p;
-
-	bio_for_each_segment(bv, bio, iter) {
-		p = bvec_kmap_local(&bv);
-		if (op_is_write(bio_op(bio)))
-			memcpy(d->data + off, p, bv.bv_len);
-		else
-			memcpy(p, d->data + off, bv.bv_len);
-		kunmap_local(p);
-		off += bv.bv_len;
-	}
-}
-
-/* A RAM disk that completes every bio before it returns. */
-static void vdev_bt_submit_bio(struct bio *bio)
-{
-	struct vdev_bt_disk *d = bio->bi_bdev->bd_disk->private_data;
-	u64 off = bio->bi_iter.bi_sector << SECTOR_SHIFT;
-	u32 size = bio->bi_iter.bi_size;
-
-	d->seen |= vdev_bt_bio_seen(bio);
-	/* A capacity beyond the RAM is addressable, not backed. */
-	if (off > BT_BYTES || size > BT_BYTES - off) {
-		bio_io_error(bio);
-		return;
-	}
-	switch (bio_op(bio)) {
-	case REQ_OP_READ:
-	case REQ_OP_WRITE:
-		vdev_bt_copy(d, bio, off);
-		break;
-	case REQ_OP_DISCARD:
-	case REQ_OP_WRITE_ZEROES:
-		memset(d->data + off, 0, size);
-		break;
-	default:
-		bio->bi_status = BLK_STS_NOTSUPP;
-		break;
-	}
-	bio_endio(bio);
-}
-
-static const struct block_device_operations vdev_bt_fops = {
-	.owner		= THIS_MODULE,
-	.submit_bio	= vdev_bt_submit_bio,
-};
-
-static void vdev_bt_disk_del(void *data)
-{
-	struct vdev_bt_disk *d = data;
-
-	/* The test runs in a kthread: a plain fput() would be deferred. */
-	if (d->file)
-		__fput_sync(d->file);
-	del_gendisk(d->disk);
-	put_disk(d->disk);
-}
-
-static struct gendisk *vdev_bt_disk_alloc(struct kunit *test,
-					  const struct vdev_bt_disk_cfg *c)
-{
-	struct queue_limits lim = {
-		.logical_block_size = c->lbs,
-		.physical_block_size = c->pbs,
-		.io_min = c->io_min,
-		.io_opt = c->io_opt,
-		.alignment_offset = c->align,
-		.max_hw_discard_sectors = c->discard,
-		.discard_granularity = c->discard_gran,
-		.max_write_zeroes_sectors = c->zeroes,
-	};
-	static atomic_t nr = ATOMIC_INIT(0);
-	struct gendisk *disk;
-
-	if (c->cache)
-		lim.features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA;
-	if (c->write_through)
-		lim.flags |= BLK_FLAG_WRITE_CACHE_DISABLED;
-	disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(disk), "blk_alloc_disk: %ld",
-			       PTR_ERR(disk));
-	disk->fops = &vdev_bt_fops;
-	disk->flags |= GENHD_FL_NO_PART;
-	snprintf(disk->disk_name, DISK_NAME_LEN, "vdevkt%d",
-		 atomic_inc_return(&nr));
-	set_capacity(disk, c->capacity ?: BT_SECTORS);
-	return disk;
-}
-
-static void vdev_bt_disk_add(struct vdev_bt *t, const struct vdev_bt_disk_cfg *c)
-{
-	struct kunit *test = t->test;
-	struct vdev_bt_disk *d = &t->d;
-	struct file *file;
-	u64 i;
-
-	d->data = vmalloc(BT_BYTES);
-	KUNIT_ASSERT_NOT_NULL(test, d->data);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_bt_vfree,
-							d->data), 0);
-	for (i = 0; i < BT_BYTES; i++)
-		d->data[i] = vdev_bt_disk_byte(i);
-	d->disk = vdev_bt_disk_alloc(test, c);
-	d->disk->private_data = d;
-	if (add_disk(d->disk)) {
-		put_disk(d->disk);
-		KUNIT_FAIL_AND_ABORT(test, "add_disk failed");
-	}
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_bt_disk_del,
-							d), 0);
-	file = bdev_file_open_by_dev(disk_devt(d->disk),
-				     BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "open: %ld", PTR_ERR(file));
-	d->file = file;
-	/* As BLKROSET would, after the namespace was attached for writing. */
-	if (c->disk_ro)
-		set_disk_ro(d->disk, true);
-	t->ns.bdev_file = file;
 }
 
 /* --- the guest and the request ------------------------------------------ */
@@ -338,7 +144,7 @@ static void vdev_bt_mem_init(struct vdev_bt *t)
  * poller fetches one, and a disk made to @c (none when NULL).
  */
 static struct vdev_bt *vdev_bt_setup(struct kunit *test,
-				     const struct vdev_bt_disk_cfg *c,
+				     const struct vdev_kunit_disk_cfg *c,
 				     bool ns_ro)
 {
 	struct vdev_bt *t;
@@ -361,7 +167,7 @@ static struct vdev_bt *vdev_bt_setup(struct kunit *test,
 	t->ns.ctrl = t->ctrl;
 	t->ns.read_only = ns_ro;
 	if (c) {
-		vdev_bt_disk_add(t, c);
+		t->ns.bdev_file = vdev_kunit_disk_add(test, &t->d, BT_BYTES, c);
 		t->s.ns = &t->ns;
 	}
 	t->s.ctrl = t->ctrl;
@@ -456,7 +262,7 @@ static void vdev_bt_expect_same(struct vdev_bt *t, u64 gpa, u64 sector,
 
 struct vdev_bt_features_case {
 	const char *name;
-	const struct vdev_bt_disk_cfg *disk;	/* NULL: no namespace */
+	const struct vdev_kunit_disk_cfg *disk;	/* NULL: no namespace */
 	bool ns_ro;
 	u64 features;
 };
@@ -500,7 +306,7 @@ static void vdev_blk_features_test(struct kunit *test)
 
 struct vdev_bt_config_case {
 	const char *name;
-	struct vdev_bt_disk_cfg disk;
+	struct vdev_kunit_disk_cfg disk;
 	u32 queue_size;
 	u32 num_queues;
 	u8 wce;
@@ -674,7 +480,7 @@ static void vdev_blk_set_config_test(struct kunit *test)
 
 struct vdev_bt_rw_case {
 	const char *name;
-	const struct vdev_bt_disk_cfg *disk;
+	const struct vdev_kunit_disk_cfg *disk;
 	bool ns_ro;
 	u8 wce;
 	u32 type;
@@ -1010,7 +816,7 @@ struct vdev_bt_seg {
  */
 struct vdev_bt_seg_case {
 	const char *name;
-	const struct vdev_bt_disk_cfg *disk;
+	const struct vdev_kunit_disk_cfg *disk;
 	bool ns_ro;
 	u32 type;
 	struct vdev_bt_seg segs[2];
@@ -1164,7 +970,7 @@ static void vdev_bt_expect_zeroed(struct vdev_bt *t,
 			       s.num << SECTOR_SHIFT);
 	}
 	for (i = 0; i < BT_BYTES; i++) {
-		if (t->d.data[i] != (z[i] ? 0 : vdev_bt_disk_byte(i))) {
+		if (t->d.data[i] != (z[i] ? 0 : vdev_kunit_disk_byte(i))) {
 			KUNIT_FAIL(t->test, "disk byte %llu is %u", i,
 				   t->d.data[i]);
 			break;

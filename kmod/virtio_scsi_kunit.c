@@ -12,10 +12,8 @@
 #include <kunit/test.h>
 #include <linux/blkdev.h>
 #include <linux/falloc.h>
-#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/unaligned.h>
-#include <linux/vmalloc.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_scsi.h>
@@ -171,27 +169,9 @@ static void vdev_scsi_queues_test(struct kunit *test)
 #define VST_DATA_MAX	(VST_MEM_SIZE - 0x1000)
 #define VST_PIECES	3
 
-/**
- * struct vdev_vst_disk - the test disk
- * @disk: its gendisk
- * @file: vdev's open of it (the namespace's bdev_file)
- * @data: VST_BYTES of RAM
- * @err_from: byte offset from which every bio fails (0: none does)
- * @read_bytes: bytes of the reads it served
- * @write_bytes: bytes of the writes it served, zeroes included
- */
-struct vdev_vst_disk {
-	struct gendisk *disk;
-	struct file *file;
-	u8 *data;
-	u64 err_from;
-	u64 read_bytes;
-	u64 write_bytes;
-};
-
 struct vdev_vst {
 	struct kunit *test;
-	struct vdev_vst_disk d;
+	struct vdev_kunit_disk d;
 	struct vdev_mem *mem;
 	struct vdev_mem_gen gen;
 	struct vdev_ctrl *ctrl;
@@ -206,118 +186,6 @@ struct vdev_vst {
 
 KUNIT_DEFINE_ACTION_WRAPPER(vdev_vst_ctrl_put, vdev_ctrl_put,
 			    struct vdev_ctrl *);
-KUNIT_DEFINE_ACTION_WRAPPER(vdev_vst_vfree, vfree, const void *);
-
-/* Never zero, so that zeroed blocks show. */
-static u8 vdev_vst_disk_byte(u64 off)
-{
-	return off % 251 + 1;
-}
-
-static void vdev_vst_copy(struct vdev_vst_disk *d, struct bio *bio, u64 off)
-{
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	void *p;
-
-	bio_for_each_segment(bv, bio, iter) {
-		p = bvec_kmap_local(&bv);
-		if (op_is_write(bio_op(bio)))
-			memcpy(d->data + off, p, bv.bv_len);
-		else
-			memcpy(p, d->data + off, bv.bv_len);
-		kunmap_local(p);
-		off += bv.bv_len;
-	}
-}
-
-/* A RAM disk that completes every bio before it returns. */
-static void vdev_vst_submit_bio(struct bio *bio)
-{
-	struct vdev_vst_disk *d = bio->bi_bdev->bd_disk->private_data;
-	u64 off = bio->bi_iter.bi_sector << SECTOR_SHIFT;
-	u32 size = bio->bi_iter.bi_size;
-
-	if (off > VST_BYTES || size > VST_BYTES - off ||
-	    (d->err_from && off + size > d->err_from)) {
-		bio_io_error(bio);
-		return;
-	}
-	switch (bio_op(bio)) {
-	case REQ_OP_READ:
-		vdev_vst_copy(d, bio, off);
-		d->read_bytes += size;
-		break;
-	case REQ_OP_WRITE:
-		vdev_vst_copy(d, bio, off);
-		d->write_bytes += size;
-		break;
-	case REQ_OP_WRITE_ZEROES:
-		memset(d->data + off, 0, size);
-		d->write_bytes += size;
-		break;
-	default:
-		bio->bi_status = BLK_STS_NOTSUPP;
-		break;
-	}
-	bio_endio(bio);
-}
-
-static const struct block_device_operations vdev_vst_fops = {
-	.owner		= THIS_MODULE,
-	.submit_bio	= vdev_vst_submit_bio,
-};
-
-static void vdev_vst_disk_del(void *data)
-{
-	struct vdev_vst_disk *d = data;
-
-	/* The test runs in a kthread: a plain fput() would be deferred. */
-	if (d->file)
-		__fput_sync(d->file);
-	del_gendisk(d->disk);
-	put_disk(d->disk);
-}
-
-static void vdev_vst_disk_add(struct vdev_vst *t, u32 lbs)
-{
-	struct queue_limits lim = {
-		.logical_block_size = lbs,
-		.max_write_zeroes_sectors = 256,
-	};
-	static atomic_t nr = ATOMIC_INIT(0);
-	struct kunit *test = t->test;
-	struct vdev_vst_disk *d = &t->d;
-	struct file *file;
-	u64 i;
-
-	d->data = vmalloc(VST_BYTES);
-	KUNIT_ASSERT_NOT_NULL(test, d->data);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_vst_vfree,
-							d->data), 0);
-	for (i = 0; i < VST_BYTES; i++)
-		d->data[i] = vdev_vst_disk_byte(i);
-	d->disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(d->disk), "blk_alloc_disk: %ld",
-			       PTR_ERR(d->disk));
-	d->disk->fops = &vdev_vst_fops;
-	d->disk->flags |= GENHD_FL_NO_PART;
-	d->disk->private_data = d;
-	snprintf(d->disk->disk_name, DISK_NAME_LEN, "vdevst%d",
-		 atomic_inc_return(&nr));
-	set_capacity(d->disk, VST_BYTES >> SECTOR_SHIFT);
-	if (add_disk(d->disk)) {
-		put_disk(d->disk);
-		KUNIT_FAIL_AND_ABORT(test, "add_disk failed");
-	}
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_vst_disk_del,
-							d), 0);
-	file = bdev_file_open_by_dev(disk_devt(d->disk),
-				     BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "open: %ld", PTR_ERR(file));
-	d->file = file;
-	t->ns.bdev_file = file;
-}
 
 /* As vdev_ns_detach() would, minus the reference the test holds. */
 static void vdev_vst_lun_del(void *data)
@@ -386,6 +254,7 @@ static void vdev_vst_run(struct vdev_vst *t, const u8 *cdb, u32 out,
  */
 static struct vdev_vst *vdev_vst_setup(struct kunit *test, u32 lbs)
 {
+	const struct vdev_kunit_disk_cfg cfg = { .lbs = lbs, .zeroes = 256 };
 	const u8 tur[16] = { TEST_UNIT_READY };
 	struct vdev_vst *t;
 
@@ -404,7 +273,7 @@ static struct vdev_vst *vdev_vst_setup(struct kunit *test, u32 lbs)
 	strscpy(t->ctrl->name, "scsi0", sizeof(t->ctrl->name));
 	t->mem = vdev_kunit_mem(test, VST_MEM_GPA, VST_MEM_SIZE);
 	t->gen.mem = t->mem;
-	vdev_vst_disk_add(t, lbs);
+	t->ns.bdev_file = vdev_kunit_disk_add(test, &t->d, VST_BYTES, &cfg);
 	kref_init(&t->ns.ref);
 	t->ns.ctrl = t->ctrl;
 	t->ns.addr = (struct vdev_ns_addr){ .has_target = true,
@@ -585,9 +454,9 @@ static void vdev_vst_expect_written(struct vdev_vst *t,
 			break;
 	KUNIT_EXPECT_EQ_MSG(test, i, end, "byte %llu of the disk", i);
 	for (i = start - c->lbs; i < start; i++)
-		KUNIT_ASSERT_EQ(test, t->d.data[i], vdev_vst_disk_byte(i));
+		KUNIT_ASSERT_EQ(test, t->d.data[i], vdev_kunit_disk_byte(i));
 	for (i = end; i < end + c->lbs; i++)
-		KUNIT_ASSERT_EQ(test, t->d.data[i], vdev_vst_disk_byte(i));
+		KUNIT_ASSERT_EQ(test, t->d.data[i], vdev_kunit_disk_byte(i));
 }
 
 static void vdev_scsi_slow_cmd_test(struct kunit *test)
