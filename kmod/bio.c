@@ -24,10 +24,28 @@ static struct workqueue_struct *vdev_bio_wq;
 static void vdev_bio_submit_work(struct work_struct *work);
 #define VDEV_POLL_RETRIES	64
 
+/* A read wrote guest pages: into the dirty log, while one is on. */
+static void vdev_bio_log(struct vdev_req *req, struct bio *bio)
+{
+	const struct vdev_mem *log;
+
+	rcu_read_lock();
+	log = rcu_dereference(req->q->session->dirty_log);
+	if (log) {
+		/* The data before its bits: see vdev_log_mark(). */
+		smp_wmb();
+		vdev_log_bio(log, req->gen->mem, bio);
+	}
+	rcu_read_unlock();
+}
+
 static void vdev_bio_end_io(struct bio *bio)
 {
 	struct vdev_req *req = bio->bi_private;
 
+	/* Even a failed read may have written some of the pages. */
+	if (bio_op(bio) == REQ_OP_READ)
+		vdev_bio_log(req, bio);
 	/* REQ_NOWAIT found no tag: the poller sends it again. */
 	if (bio->bi_status == BLK_STS_AGAIN && req->polled) {
 		req->again = true;

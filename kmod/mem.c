@@ -20,6 +20,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <linux/overflow.h>
 #include <linux/rcupdate.h>
@@ -508,6 +509,45 @@ int vdev_mem_uva_to_gpa(const struct vdev_mem *mem, u64 uva, u64 len,
 		return 0;
 	}
 	return -EFAULT;
+}
+
+/**
+ * vdev_mem_page_gpa - the guest address of a byte of a pinned guest page
+ * @mem: the table the page was found through
+ * @page: the page, as a bio carries it
+ * @offset: the byte, within @page
+ * @gpa: set to its guest-physical address
+ *
+ * The reverse of translation, for the dirty log: the page's folio is found
+ * in a region by its file and its offset in the file (both shmem and, since
+ * 6.7, hugetlbfs index folios in PAGE_SIZE units). When two regions map
+ * the same part of a file, the first is named.
+ *
+ * Return: 0, or -ENOENT for a page that is no guest memory of @mem (a
+ * bounce page) or that left its file.
+ */
+int vdev_mem_page_gpa(const struct vdev_mem *mem, struct page *page,
+		      unsigned int offset, u64 *gpa)
+{
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping = READ_ONCE(folio->mapping);
+	const struct vdev_mem_region *r;
+	unsigned int i;
+	u64 pos;
+
+	if (!mapping || folio_test_anon(folio))
+		return -ENOENT;
+	pos = folio_pos(folio) + folio_page_idx(folio, page) * PAGE_SIZE +
+	      offset;
+	for (i = 0; i < mem->nr; i++) {
+		r = mem->regions[i];
+		if (r->file->f_mapping != mapping || pos < r->mmap_offset ||
+		    pos - r->mmap_offset >= r->size)
+			continue;
+		*gpa = r->gpa + (pos - r->mmap_offset);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 /* The folio holding @off of @r; -EIO when it left the file (a hole). */

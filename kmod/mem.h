@@ -144,9 +144,25 @@ int vdev_mem_read(const struct vdev_mem *mem, u64 gpa, void *buf, size_t len);
 int vdev_mem_write(const struct vdev_mem *mem, u64 gpa, const void *buf,
 		   size_t len);
 
+int vdev_mem_page_gpa(const struct vdev_mem *mem, struct page *page,
+		      unsigned int offset, u64 *gpa);
+
 int vdev_mem_iter_init(struct vdev_mem_iter *it, const struct vdev_mem *mem,
 		       u64 gpa, u64 len);
 int vdev_mem_iter_next(struct vdev_mem_iter *it, struct vdev_mem_seg *seg);
+
+/* dirty_log.c: one bit per 4 KiB guest page, as QEMU's vhost log */
+#define VDEV_LOG_PAGE_SHIFT	12
+/* The largest log: 8 TiB of guest-physical addresses. */
+#define VDEV_LOG_MAX_SIZE	(256ULL << 20)
+
+struct bio;
+
+struct vdev_mem *vdev_log_create(struct file *file, u64 size, u64 offset,
+				 struct mm_struct *mm);
+void vdev_log_mark(const struct vdev_mem *log, u64 gpa, u64 len);
+void vdev_log_bio(const struct vdev_mem *log, const struct vdev_mem *mem,
+		  struct bio *bio);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct folio *vdev_mem_region_folio(const struct vdev_mem_region *r, u64 off,

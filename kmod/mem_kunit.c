@@ -5,6 +5,7 @@
  */
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
+#include <linux/bio.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -541,3 +542,220 @@ static struct kunit_suite vdev_mem_test_suite = {
 };
 
 kunit_test_suite(vdev_mem_test_suite);
+
+/* --- the dirty log ------------------------------------------------------ */
+
+/* A log of 64 bytes: 512 pages, 2 MiB of guest addresses. */
+#define LOG_SIZE	64
+#define LOG_PAGES	(LOG_SIZE * 8)
+
+struct vdev_log_create_case {
+	const char *desc;
+	loff_t file_size;	/* 0: no file; -1: not a shmem file */
+	u64 size;
+	u64 offset;
+	int err;
+};
+
+static const struct vdev_log_create_case vdev_log_create_cases[] = {
+	{ "one page", PG, PG, 0, 0 },
+	{ "a word past the start", PG, PG - 8, 8, 0 },
+	{ "zero size", PG, 0, 0, -EINVAL },
+	{ "size not whole words", PG, 12, 0, -EINVAL },
+	{ "offset not a word", PG, 8, 4, -EINVAL },
+	{ "over the largest log", PG, VDEV_LOG_MAX_SIZE + 8, 0, -E2BIG },
+	{ "beyond the file", PG, PG, 8, -ENXIO },
+	{ "not shmem", -1, 8, 0, -EINVAL },
+};
+
+static void vdev_log_create_case_desc(const struct vdev_log_create_case *c,
+				      char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->desc);
+}
+
+KUNIT_ARRAY_PARAM(vdev_log_create, vdev_log_create_cases,
+		  vdev_log_create_case_desc);
+
+static void vdev_log_create_test(struct kunit *test)
+{
+	const struct vdev_log_create_case *c = test->param_value;
+	struct vdev_mem *log;
+	struct file *file;
+
+	if (c->file_size > 0) {
+		file = vdev_mem_test_file(test, c->file_size);
+	} else {
+		file = anon_inode_getfile("vdev-kunit", &vdev_mem_test_fops,
+					  NULL, O_RDWR);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+								vdev_mem_test_fput,
+								file), 0);
+	}
+	log = vdev_log_create(file, c->size, c->offset, NULL);
+	if (c->err) {
+		KUNIT_EXPECT_PTR_EQ(test, log, ERR_PTR(c->err));
+		return;
+	}
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(log), "create: %ld", PTR_ERR(log));
+	KUNIT_EXPECT_EQ(test, log->total, c->size);
+	vdev_mem_put(log);
+}
+
+static struct vdev_mem *vdev_log_test_log(struct kunit *test)
+{
+	struct file *file = vdev_mem_test_file(test, PG);
+	struct vdev_mem *log = vdev_log_create(file, LOG_SIZE, 0, NULL);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(log), "create: %ld", PTR_ERR(log));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vdev_mem_test_put,
+							log), 0);
+	return log;
+}
+
+/* The log's bits, as QEMU reads them: unsigned longs of the host. */
+static void vdev_log_test_bits(struct kunit *test, const struct vdev_mem *log,
+			       unsigned long *bits)
+{
+	KUNIT_ASSERT_EQ(test, vdev_mem_read(log, 0, bits, LOG_SIZE), 0);
+}
+
+struct vdev_log_mark_case {
+	const char *desc;
+	u64 gpa;
+	u64 len;
+	u32 first;	/* pages first to last are set, nothing else */
+	u32 last;	/* last < first: nothing is set */
+};
+
+static const struct vdev_log_mark_case vdev_log_mark_cases[] = {
+	{ "one byte", 0, 1, 0, 0 },
+	{ "across a page end", PG - 1, 2, 0, 1 },
+	{ "a whole page", 5 * PG, PG, 5, 5 },
+	{ "across a word", 63 * PG, 2 * PG, 63, 64 },
+	{ "many words", 10 * PG + 5, 200 * PG, 10, 210 },
+	{ "the last page", (LOG_PAGES - 1) * PG + 7, 9, LOG_PAGES - 1,
+	  LOG_PAGES - 1 },
+	{ "zero length", 3 * PG, 0, 1, 0 },
+	{ "beyond the log", LOG_PAGES * PG, PG, 1, 0 },
+	{ "running off the log's end", (LOG_PAGES - 2) * PG, 10 * PG,
+	  LOG_PAGES - 2, LOG_PAGES - 1 },
+	{ "to the top of GPA space", TOP, U64_MAX, 1, 0 },
+};
+
+static void vdev_log_mark_case_desc(const struct vdev_log_mark_case *c,
+				    char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->desc);
+}
+
+KUNIT_ARRAY_PARAM(vdev_log_mark, vdev_log_mark_cases, vdev_log_mark_case_desc);
+
+static void vdev_log_mark_test(struct kunit *test)
+{
+	const struct vdev_log_mark_case *c = test->param_value;
+	struct vdev_mem *log = vdev_log_test_log(test);
+	unsigned long bits[LOG_SIZE / sizeof(long)];
+	unsigned long again[LOG_SIZE / sizeof(long)];
+	u32 page;
+
+	vdev_log_mark(log, c->gpa, c->len);
+	vdev_log_test_bits(test, log, bits);
+	for (page = 0; page < LOG_PAGES; page++)
+		KUNIT_EXPECT_EQ_MSG(test, test_bit(page, bits),
+				    page >= c->first && page <= c->last,
+				    "page %u", page);
+	/* Marking again changes nothing. */
+	vdev_log_mark(log, c->gpa, c->len);
+	vdev_log_test_bits(test, log, again);
+	KUNIT_EXPECT_MEMEQ(test, again, bits, LOG_SIZE);
+}
+
+/* A page of a region of the standard layout, as a bio would carry it. */
+static struct page *vdev_log_test_page(struct kunit *test,
+				       const struct vdev_mem *mem, u64 gpa)
+{
+	void *p = vdev_mem_ptr(mem, gpa, 1);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	return virt_to_page(p);
+}
+
+/* Guest pages back to guest addresses, through their file offsets. */
+static void vdev_mem_page_gpa_test(struct kunit *test)
+{
+	static const u64 gpas[] = { A_GPA, A_GPA + 3 * PG, B_GPA + PG, C_GPA,
+				    TOP };
+	struct vdev_mem_fixture f;
+	struct vdev_mem *ab;
+	struct page *page;
+	unsigned int i;
+	u64 gpa;
+
+	vdev_mem_test_layout(test, &f);
+	for (i = 0; i < ARRAY_SIZE(gpas); i++) {
+		page = vdev_log_test_page(test, f.mem, gpas[i]);
+		KUNIT_EXPECT_EQ(test, vdev_mem_page_gpa(f.mem, page, 9, &gpa), 0);
+		KUNIT_EXPECT_EQ(test, gpa, gpas[i] + 9);
+	}
+	/* C's file page is no guest memory of a table without C. */
+	ab = vdev_mem_test_create(test, f.r, 2);
+	page = vdev_log_test_page(test, f.mem, C_GPA);
+	KUNIT_EXPECT_EQ(test, vdev_mem_page_gpa(ab, page, 0, &gpa), -ENOENT);
+	/* Nor is a page of another file, or of no file (a bounce page). */
+	page = vdev_log_test_page(test, vdev_log_test_log(test), 0);
+	KUNIT_EXPECT_EQ(test, vdev_mem_page_gpa(f.mem, page, 0, &gpa), -ENOENT);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, vdev_mem_page_gpa(f.mem, page, 0, &gpa), -ENOENT);
+	__free_page(page);
+}
+
+/* A read bio's guest pages are logged; its bounce page is not. */
+static void vdev_log_bio_test(struct kunit *test)
+{
+	unsigned long bits[LOG_SIZE / sizeof(long)];
+	struct vdev_mem_fixture f;
+	struct page *bounce;
+	struct bio_vec vecs[4];
+	struct vdev_mem *log;
+	struct bio bio;
+	u32 page;
+
+	vdev_mem_test_layout(test, &f);
+	log = vdev_log_test_log(test);
+	bounce = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bounce);
+	bio_init(&bio, NULL, vecs, ARRAY_SIZE(vecs), REQ_OP_READ);
+	/* A's second page, the end of B's first and B's second: 0x11, 0x14, 0x15. */
+	__bio_add_page(&bio, vdev_log_test_page(test, f.mem, A_GPA + PG), PG, 0);
+	__bio_add_page(&bio, vdev_log_test_page(test, f.mem, B_GPA), 512,
+		       PG - 512);
+	__bio_add_page(&bio, vdev_log_test_page(test, f.mem, B_GPA + PG), 512,
+		       0);
+	__bio_add_page(&bio, bounce, PG, 0);
+	vdev_log_bio(log, f.mem, &bio);
+	bio_uninit(&bio);
+	__free_page(bounce);
+	vdev_log_test_bits(test, log, bits);
+	for (page = 0; page < LOG_PAGES; page++)
+		KUNIT_EXPECT_EQ_MSG(test, test_bit(page, bits),
+				    page == 0x11 || page == 0x14 || page == 0x15,
+				    "page %u", page);
+}
+
+static struct kunit_case vdev_dirty_log_test_cases[] = {
+	KUNIT_CASE_PARAM(vdev_log_create_test, vdev_log_create_gen_params),
+	KUNIT_CASE_PARAM(vdev_log_mark_test, vdev_log_mark_gen_params),
+	KUNIT_CASE(vdev_mem_page_gpa_test),
+	KUNIT_CASE(vdev_log_bio_test),
+	{}
+};
+
+static struct kunit_suite vdev_dirty_log_test_suite = {
+	.name = "vdev_dirty_log",
+	.test_cases = vdev_dirty_log_test_cases,
+};
+
+kunit_test_suite(vdev_dirty_log_test_suite);

@@ -152,6 +152,47 @@ static void vdev_queue_stat(struct vdev_queue *q, const struct vdev_req *req)
 	u64_stats_update_end(&st->sync);
 }
 
+/**
+ * vdev_req_log - put a write into a request's guest buffers in the dirty log
+ * @req: the request
+ * @gpa: guest-physical start of what was written
+ * @len: bytes
+ *
+ * Any context; after the write, before the used entry. Nothing while no
+ * log is on.
+ */
+void vdev_req_log(struct vdev_req *req, u64 gpa, u64 len)
+{
+	const struct vdev_mem *log;
+
+	rcu_read_lock();
+	log = rcu_dereference(req->q->session->dirty_log);
+	if (log) {
+		/* The data before its bit: see vdev_log_mark(). */
+		smp_wmb();
+		vdev_log_mark(log, gpa, len);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * vdev_req_write - copy bytes into a request's guest buffers, logged
+ * @req: the request; its memory generation translates @gpa
+ * @gpa: guest-physical start
+ * @buf: the bytes
+ * @len: how many
+ *
+ * Return: as vdev_mem_write(); on an error nothing is logged.
+ */
+int vdev_req_write(struct vdev_req *req, u64 gpa, const void *buf, size_t len)
+{
+	int ret = vdev_mem_write(req->gen->mem, gpa, buf, len);
+
+	if (!ret)
+		vdev_req_log(req, gpa, len);
+	return ret;
+}
+
 /*
  * Write the status byte (or the type's response) and the used entry; the
  * request is free again.
@@ -183,8 +224,7 @@ static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
 		ops->req_complete(req, write_ok);
 	if (write_ok) {
 		if (req->status_gpa)
-			vdev_mem_write(req->gen->mem, req->status_gpa,
-				       &req->status, 1);
+			vdev_req_write(req, req->status_gpa, &req->status, 1);
 		pushed = !vdev_vring_push(&q->vr, req->head, req->written);
 	}
 	vdev_queue_stat(q, req);
@@ -468,9 +508,25 @@ static bool vdev_queue_poll(struct vdev_queue *q)
 
 /* --- commands ----------------------------------------------------------- */
 
+/*
+ * The ring's dirty log. The control path holds the session lock while it
+ * waits for the command, so the log cannot be replaced and put meanwhile.
+ */
+static void vdev_queue_take_log(struct vdev_queue *q)
+{
+	const struct vdev_mem *log;
+
+	rcu_read_lock();
+	log = rcu_dereference(q->session->dirty_log);
+	rcu_read_unlock();
+	q->vr.log = q->log_used ? log : NULL;
+	q->vr.log_used = q->log_addr;
+}
+
 /* Take what the control path set under the session lock. */
 static void vdev_queue_take_ctl(struct vdev_queue *q)
 {
+	vdev_queue_take_log(q);
 	q->cur_call = q->call;
 	q->cur_err = q->err;
 	q->cur_enabled = q->enabled;
@@ -492,13 +548,14 @@ static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
 	case VDEV_CMD_ATTACH:
 		list_add_tail(&q->pnode, &p->queues);
 		q->idle_since = 0;
+		/* First, for the dirty log of the notify writes. */
+		vdev_queue_take_ctl(q);
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
 			vdev_queue_rearm(q);
 		} else {
 			vdev_vring_disable_notify(&q->vr);
 			q->notify_on = false;
 		}
-		vdev_queue_take_ctl(q);
 		break;
 	case VDEV_CMD_SYNC:
 		/*

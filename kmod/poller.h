@@ -141,6 +141,8 @@ void vdev_queue_release(struct vdev_queue *q);
 struct vdev_mem_gen *vdev_mem_gen_alloc(struct vdev_mem *mem);
 void vdev_mem_gen_free(struct vdev_mem_gen *gen);
 void vdev_req_end(struct vdev_req *req);
+void vdev_req_log(struct vdev_req *req, u64 gpa, u64 len);
+int vdev_req_write(struct vdev_req *req, u64 gpa, const void *buf, size_t len);
 int vdev_req_take_head(struct vdev_req *req, struct vdev_vring_chain *chain,
 		       void *dst, u32 len);
 void vdev_req_park(struct vdev_req *req);

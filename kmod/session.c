@@ -107,6 +107,8 @@ void vdev_session_reset_queue(struct vdev_queue *q)
 	vdev_eventfd_put(&q->err);
 	q->num = 0;
 	q->addr_set = false;
+	q->log_used = false;
+	q->log_addr = 0;
 	q->base = 0;
 	q->enabled = false;
 }
@@ -169,6 +171,11 @@ static void vdev_session_teardown(struct work_struct *work)
 	mem = rcu_replace_pointer(s->mem, NULL, lockdep_is_held(&s->lock));
 	if (mem)
 		vdev_mem_put(mem);
+	/* No ring runs: the log is not read any more once RCU says so. */
+	RCU_INIT_POINTER(s->dirty_log, NULL);
+	if (s->log_base)
+		vdev_mem_put(s->log_base);
+	s->log_base = NULL;
 	mutex_unlock(&s->lock);
 	/* Pollers queue it when a ring breaks: only now are they gone. */
 	cancel_work_sync(&s->state_work);

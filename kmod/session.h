@@ -70,6 +70,8 @@ struct vdev_queue_stats {
  * @avail_uva: (L)
  * @used_uva: (L)
  * @addr_set: SET_VRING_ADDR was applied (L)
+ * @log_used: VHOST_VRING_F_LOG: log the used area's writes at @log_addr (L)
+ * @log_addr: guest-physical address the used area is logged at (L)
  * @base: SET_VRING_BASE, or where the ring stopped (L)
  * @enabled: SET_VRING_ENABLE (L)
  * @started: SET_VRING_KICK started it; GET_VRING_BASE stops it (L)
@@ -126,6 +128,8 @@ struct vdev_queue {
 	u64 avail_uva;
 	u64 used_uva;
 	bool addr_set;
+	bool log_used;
+	u64 log_addr;
 	u32 base;
 	bool enabled;
 	bool started;
@@ -210,6 +214,10 @@ struct vdev_queue {
  * @drain_wq: woken when a stopping ring drains and when the session ends
  * @mem: the guest memory table, or NULL; written under @lock, read under
  *	RCU or @lock; the session holds one reference
+ * @log_base: the dirty log SET_LOG_BASE gave, or NULL (L)
+ * @dirty_log: what the data path logs its guest writes to: @log_base while
+ *	VHOST_F_LOG_ALL is acked, else NULL; written under @lock, read under
+ *	RCU (vdev_req_log()) or taken by the pollers on SYNC
  * @nr_queues: entries in @queues: the controller's num-queues, plus the
  *	type's extra queues
  * @queues: the virtqueues
@@ -245,6 +253,8 @@ struct vdev_session {
 	struct work_struct state_work;
 	wait_queue_head_t drain_wq;
 	struct vdev_mem __rcu *mem;
+	struct vdev_mem *log_base;
+	struct vdev_mem __rcu *dirty_log;
 	u32 nr_queues;
 	struct vdev_queue *queues;
 

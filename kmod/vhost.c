@@ -33,6 +33,7 @@ struct vdev_handle {
 
 #define VDEV_VU_PROTOCOL_OFFERED				\
 	(BIT_ULL(VDEV_VU_PROTOCOL_F_MQ) |			\
+	 BIT_ULL(VDEV_VU_PROTOCOL_F_LOG_SHMFD) |		\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_REPLY_ACK) |		\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_BACKEND_REQ) |		\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_CONFIG) |			\
@@ -497,9 +498,10 @@ struct file *vdev_vu_fget(struct vdev_vu_ctx *ctx, u32 i)
 
 /* --- requests ----------------------------------------------------------- */
 
+/* Every type logs its writes: dirty logging is the core's. */
 static u64 vdev_vu_offered(const struct vdev_session *s)
 {
-	return s->ctrl->ops->features(s->ns);
+	return s->ctrl->ops->features(s->ns) | BIT_ULL(VDEV_VU_F_LOG_ALL);
 }
 
 static int vdev_vu_get_features(struct vdev_vu_ctx *ctx, void *arg)
@@ -527,6 +529,8 @@ static void vdev_vu_set_features(struct vdev_vu_ctx *ctx, void *arg)
 
 	ctx->s->features = a->value;
 	ctx->s->features_set = true;
+	/* QEMU turns LOG_ALL on and off while the rings run. */
+	vdev_vu_log_update(ctx->s);
 }
 
 static void vdev_vu_set_owner(struct vdev_vu_ctx *ctx, void *arg)
@@ -709,6 +713,7 @@ static void vdev_vu_reset_device(struct vdev_vu_ctx *ctx, void *arg)
 		vdev_vu_reset_rings(s);
 	s->features = 0;
 	s->features_set = false;
+	vdev_vu_log_update(s);
 	s->status = 0;
 	if (s->ns)
 		s->wce = bdev_write_cache(vdev_ns_bdev(s->ns));
@@ -738,6 +743,9 @@ static const struct vdev_vu_req vdev_vu_reqs[VDEV_VU_IOC_BASE] = {
 	VU_REQ(SET_OWNER, vdev_vu_hdr, .apply = vdev_vu_set_owner),
 	VU_REQ(SET_MEM_TABLE, vdev_vu_mem_table,
 	       .prepare = vdev_vu_set_mem_table_prep, .apply = vdev_vu_mem_apply),
+	VU_REQ(SET_LOG_BASE, vdev_vu_log_base, VU_GATE(LOG_SHMFD),
+	       .own_reply = true, .prepare = vdev_vu_set_log_base_prep,
+	       .apply = vdev_vu_set_log_base),
 	VU_REQ(SET_VRING_NUM, vdev_vu_vring_state,
 	       .prepare = vdev_vu_set_vring_num_prep,
 	       .apply = vdev_vu_set_vring_num),

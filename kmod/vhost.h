@@ -17,7 +17,8 @@
  * @reply: the reply payload, when the request has its own
  * @reply_size: its size
  * @file: a file prepare took and apply hands over (else put at the end)
- * @mem: a table prepare built and apply publishes (else put at the end)
+ * @mem: a table (or dirty log) prepare built and apply publishes, or what
+ *	apply replaced (put at the end)
  * @efd: an eventfd prepare took and apply hands over (else put at the end)
  * @vr: the ring SET_VRING_KICK's prepare set up, if @start
  * @start: SET_VRING_KICK starts the ring
@@ -72,6 +73,9 @@ int vdev_vu_set_mem_table_prep(struct vdev_vu_ctx *ctx, void *arg);
 int vdev_vu_add_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg);
 int vdev_vu_rem_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg);
 void vdev_vu_mem_apply(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_set_log_base_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_log_base(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_log_update(struct vdev_session *s);
 
 /* vhost_ring.c */
 int vdev_vu_set_vring_num_prep(struct vdev_vu_ctx *ctx, void *arg);

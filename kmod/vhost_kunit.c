@@ -80,7 +80,9 @@ static void fn##_locked(struct kunit *test)				\
 	  .module_name = KBUILD_MODNAME }
 
 #define F(bit)	BIT_ULL(bit)
-#define VDEV_T_BASE_FEATURES	VDEV_KUNIT_BLK_BASE_FEATURES
+/* The type's features, and dirty logging, which the core offers. */
+#define VDEV_T_BASE_FEATURES	\
+	(VDEV_KUNIT_BLK_BASE_FEATURES | BIT_ULL(VDEV_VU_F_LOG_ALL))
 
 /* Without a disk, exactly what every virtio-blk controller offers. */
 static void vdev_vhost_get_features_test(struct kunit *test)
@@ -107,7 +109,7 @@ static const struct vdev_u64_case vdev_set_features_cases[] = {
 	{ "VERSION_1 only", F(VIRTIO_F_VERSION_1), 0 },
 	{ "no VERSION_1", VDEV_T_BASE_FEATURES & ~F(VIRTIO_F_VERSION_1),
 	  -EOPNOTSUPP },
-	{ "LOG_ALL", F(VIRTIO_F_VERSION_1) | F(26), -EOPNOTSUPP },
+	{ "LOG_ALL", F(VIRTIO_F_VERSION_1) | F(26), 0 },
 	{ "RO without a read-only disk",
 	  F(VIRTIO_F_VERSION_1) | F(VIRTIO_BLK_F_RO), -EOPNOTSUPP },
 	{ "ACCESS_PLATFORM", F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_ACCESS_PLATFORM),
@@ -145,12 +147,13 @@ static void vdev_vhost_set_features_test(struct kunit *test)
 static const struct vdev_u64_case vdev_set_protocol_cases[] = {
 	{ "none", 0, 0 },
 	{ "what QEMU 7.2 acks",
-	  F(VDEV_VU_PROTOCOL_F_MQ) | F(VDEV_VU_PROTOCOL_F_REPLY_ACK) |
+	  F(VDEV_VU_PROTOCOL_F_MQ) | F(VDEV_VU_PROTOCOL_F_LOG_SHMFD) |
+	  F(VDEV_VU_PROTOCOL_F_REPLY_ACK) |
 	  F(VDEV_VU_PROTOCOL_F_BACKEND_REQ) | F(VDEV_VU_PROTOCOL_F_CONFIG) |
 	  F(VDEV_VU_PROTOCOL_F_RESET_DEVICE) |
 	  F(VDEV_VU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
 	  F(VDEV_VU_PROTOCOL_F_STATUS), 0 },
-	{ "LOG_SHMFD", F(VDEV_VU_PROTOCOL_F_LOG_SHMFD), -EOPNOTSUPP },
+	{ "LOG_SHMFD", F(VDEV_VU_PROTOCOL_F_LOG_SHMFD), 0 },
 	{ "INFLIGHT_SHMFD", F(VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD), -EOPNOTSUPP },
 	{ "PAGEFAULT", F(8), -EOPNOTSUPP },
 	{ "bit 17", F(17), -EOPNOTSUPP },
@@ -193,6 +196,7 @@ static void vdev_vhost_gates_test(struct kunit *test)
 {
 	static const struct { int request; int bit; } gates[] = {
 		{ VDEV_VU_GET_QUEUE_NUM, VDEV_VU_PROTOCOL_F_MQ },
+		{ VDEV_VU_SET_LOG_BASE, VDEV_VU_PROTOCOL_F_LOG_SHMFD },
 		{ VDEV_VU_GET_CONFIG, VDEV_VU_PROTOCOL_F_CONFIG },
 		{ VDEV_VU_SET_CONFIG, VDEV_VU_PROTOCOL_F_CONFIG },
 		{ VDEV_VU_SET_BACKEND_REQ_FD, VDEV_VU_PROTOCOL_F_BACKEND_REQ },
@@ -229,7 +233,7 @@ static void vdev_vhost_gates_test(struct kunit *test)
 	}
 	/* Not applied by the kernel: vdevd drops them. */
 	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(VDEV_VU_IOC(VDEV_VU_RESET_OWNER)));
-	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(VDEV_VU_IOC(6)));	/* SET_LOG_BASE */
+	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(VDEV_VU_IOC(7)));	/* SET_LOG_FD */
 	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(VDEV_VU_IOC(63)));
 	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(_IOR(VDEV_IOC_MAGIC, 0x41, u64)));
 	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(_IO(0xAF, 0x41)));
@@ -314,20 +318,30 @@ static void vdev_vhost_vring_base_test(struct kunit *test)
 struct vdev_addr_case {
 	const char *name;
 	bool packed;
+	bool started;	/* at 0x1000, 0x2000, 0x3000 */
 	u32 flags;
 	u64 desc, avail, used;
 	int ret;
 };
 
 static const struct vdev_addr_case vdev_vring_addr_cases[] = {
-	{ "split aligned", false, 0, 0x1000, 0x2002, 0x3004, 0 },
-	{ "split desc 8", false, 0, 0x1008, 0x2000, 0x3000, -EINVAL },
-	{ "split avail odd", false, 0, 0x1000, 0x2001, 0x3000, -EINVAL },
-	{ "split used 2", false, 0, 0x1000, 0x2000, 0x3002, -EINVAL },
-	{ "packed driver event 2", true, 0, 0x1000, 0x2002, 0x3000, -EINVAL },
-	{ "packed aligned", true, 0, 0x1000, 0x2004, 0x3004, 0 },
-	{ "F_LOG", false, 1, 0x1000, 0x2000, 0x3000, -EOPNOTSUPP },
-	{ "unknown flag", false, 2, 0x1000, 0x2000, 0x3000, -EINVAL },
+	{ "split aligned", false, false, 0, 0x1000, 0x2002, 0x3004, 0 },
+	{ "split desc 8", false, false, 0, 0x1008, 0x2000, 0x3000, -EINVAL },
+	{ "split avail odd", false, false, 0, 0x1000, 0x2001, 0x3000, -EINVAL },
+	{ "split used 2", false, false, 0, 0x1000, 0x2000, 0x3002, -EINVAL },
+	{ "packed driver event 2", true, false, 0, 0x1000, 0x2002, 0x3000,
+	  -EINVAL },
+	{ "packed aligned", true, false, 0, 0x1000, 0x2004, 0x3004, 0 },
+	{ "F_LOG", false, false, 1, 0x1000, 0x2000, 0x3000, 0 },
+	{ "unknown flag", false, false, 2, 0x1000, 0x2000, 0x3000, -EINVAL },
+	{ "started, F_LOG on", false, true, 1, 0x1000, 0x2000, 0x3000, 0 },
+	{ "started, F_LOG off", true, true, 0, 0x1000, 0x2000, 0x3000, 0 },
+	{ "started, another used", false, true, 1, 0x1000, 0x2000, 0x4000,
+	  -EBUSY },
+	{ "started, another desc", false, true, 0, 0x5000, 0x2000, 0x3000,
+	  -EBUSY },
+	{ "started, unknown flag", false, true, 2, 0x1000, 0x2000, 0x3000,
+	  -EINVAL },
 };
 
 static void vdev_addr_case_desc(const struct vdev_addr_case *c, char *desc)
@@ -345,9 +359,17 @@ static void vdev_vhost_vring_addr_test(struct kunit *test)
 		.flags = c->flags, .desc_uaddr = c->desc,
 		.avail_uaddr = c->avail, .used_uaddr = c->used,
 	};
+	struct vdev_queue *q = &f->queues[0];
 
 	if (c->packed)
 		f->s.features |= F(VIRTIO_F_RING_PACKED);
+	if (c->started) {
+		q->desc_uva = 0x1000;
+		q->avail_uva = 0x2000;
+		q->used_uva = 0x3000;
+		q->addr_set = true;
+		q->started = true;
+	}
 	KUNIT_EXPECT_EQ(test, vdev_vhost_prep(test, VDEV_VU_SET_VRING_ADDR, &a),
 			c->ret);
 }

@@ -6,6 +6,8 @@
  * already are reused by reference (QEMU resends whole tables), new ones
  * are pinned and charged to the front end's locked_vm. Apply publishes the
  * table; the old one is unpinned once nothing uses it (mem.c).
+ *
+ * SET_LOG_BASE is here too: the dirty log is pinned like guest memory.
  */
 #include <linux/file.h>
 #include <linux/hugetlb.h>
@@ -214,4 +216,60 @@ void vdev_vu_mem_apply(struct vdev_vu_ctx *ctx, void *arg)
 	ctx->mem = NULL;
 	if (old)
 		vdev_mem_put(old);
+}
+
+/*
+ * The log the data path writes to: the front end's, while it has
+ * VHOST_F_LOG_ALL acked. Once this returns nothing writes to a log it
+ * replaced: the pollers took the new one, and the RCU readers (bio
+ * completions, the slow path) have left their read sections.
+ */
+void vdev_vu_log_update(struct vdev_session *s)
+{
+	struct vdev_mem *log = NULL;
+	u32 i;
+
+	if (s->features & BIT_ULL(VDEV_VU_F_LOG_ALL))
+		log = s->log_base;
+	if (rcu_access_pointer(s->dirty_log) == log)
+		return;
+	rcu_assign_pointer(s->dirty_log, log);
+	for (i = 0; i < s->nr_queues; i++)
+		if (s->queues[i].started)
+			vdev_queue_sync(&s->queues[i]);
+	synchronize_rcu();
+}
+
+/* One memfd (or hugetlbfs file), pinned here, so apply cannot fail. */
+int vdev_vu_set_log_base_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_log_base *a = arg;
+	struct vdev_mem *log;
+	struct file *file;
+
+	if (ctx->hdr->nfds != 1)
+		return -EINVAL;
+	file = vdev_vu_fget(ctx, 0);
+	if (!file)
+		return -EBADF;
+	log = vdev_log_create(file, a->mmap_size, a->mmap_offset,
+			      ctx->s->peer_mm);
+	fput(file);
+	if (IS_ERR(log))
+		return PTR_ERR(log);
+	ctx->mem = log;
+	vdev_vu_reply_u64(ctx, 0);
+	return 0;
+}
+
+/*
+ * QEMU reads the old log once we reply, and frees it: the new one must be
+ * the only one written by then. The old one is put with the context.
+ */
+void vdev_vu_set_log_base(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_session *s = ctx->s;
+
+	swap(s->log_base, ctx->mem);
+	vdev_vu_log_update(s);
 }

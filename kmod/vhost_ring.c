@@ -5,7 +5,8 @@
  *
  * A ring is *stopped* until SET_VRING_KICK finds its size, addresses and a
  * memory table set; it then *starts*, and GET_VRING_BASE stops it again.
- * Its setup cannot change while it is started (EBUSY).
+ * Its setup cannot change while it is started (EBUSY), but for its dirty
+ * logging.
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
@@ -15,9 +16,6 @@
 
 #include "poller.h"
 #include "vhost.h"
-
-/* VHOST_VRING_F_LOG: dirty logging of the used ring, not offered. */
-#define VDEV_VU_VRING_F_LOG	BIT(0)
 
 static struct vdev_queue *vdev_vu_queue(struct vdev_vu_ctx *ctx, u32 index)
 {
@@ -32,6 +30,13 @@ static bool vdev_vu_packed(const struct vdev_session *s)
 static struct vdev_mem *vdev_vu_mem(struct vdev_session *s)
 {
 	return rcu_dereference_protected(s->mem, lockdep_is_held(&s->lock));
+}
+
+/* A started ring's poller takes the change before the old one is put. */
+static void vdev_vu_queue_sync(struct vdev_queue *q)
+{
+	if (q->started)
+		vdev_queue_sync(q);
 }
 
 /* A ring whose setup may change: it exists and is not started. */
@@ -67,26 +72,31 @@ void vdev_vu_set_vring_num(struct vdev_vu_ctx *ctx, void *arg)
 	ctx->s->queues[a->index].num = a->num;
 }
 
+/* QEMU resends a started ring's addresses to turn its logging on or off. */
+static bool vdev_vu_same_addr(const struct vdev_queue *q,
+			      const struct vdev_vu_vring_addr *a)
+{
+	return q->addr_set && q->desc_uva == a->desc_uaddr &&
+	       q->avail_uva == a->avail_uaddr && q->used_uva == a->used_uaddr;
+}
+
 /*
  * Alignment per virtio 1.x. The areas' full lengths are checked when the
- * ring starts, against the table then current.
+ * ring starts, against the table then current. A started ring takes only
+ * a change of its log flag and address.
  */
 int vdev_vu_set_vring_addr_prep(struct vdev_vu_ctx *ctx, void *arg)
 {
 	struct vdev_vu_vring_addr *a = arg;
 	unsigned int avail_align = vdev_vu_packed(ctx->s) ? 4 : 2;
 	struct vdev_mem *mem = vdev_vu_mem(ctx->s);
-	struct vdev_queue *q;
+	struct vdev_queue *q = vdev_vu_queue(ctx, a->index);
 	u64 gpa;
-	int ret;
 
-	ret = vdev_vu_stopped_queue(ctx, a->index, &q);
-	if (ret)
-		return ret;
-	if (a->flags & ~VDEV_VU_VRING_F_LOG)
+	if (!q || (a->flags & ~VDEV_VU_VRING_F_LOG))
 		return -EINVAL;
-	if (a->flags & VDEV_VU_VRING_F_LOG)
-		return -EOPNOTSUPP;
+	if (q->started)
+		return vdev_vu_same_addr(q, a) ? 0 : -EBUSY;
 	if (!IS_ALIGNED(a->desc_uaddr, 16) ||
 	    !IS_ALIGNED(a->avail_uaddr, avail_align) ||
 	    !IS_ALIGNED(a->used_uaddr, 4))
@@ -107,6 +117,9 @@ void vdev_vu_set_vring_addr(struct vdev_vu_ctx *ctx, void *arg)
 	q->avail_uva = a->avail_uaddr;
 	q->used_uva = a->used_uaddr;
 	q->addr_set = true;
+	q->log_used = a->flags & VDEV_VU_VRING_F_LOG;
+	q->log_addr = a->log_gaddr;
+	vdev_vu_queue_sync(q);
 }
 
 /* Split: a 16-bit avail index. Packed: two 15-bit slots and wrap bits. */
@@ -247,13 +260,6 @@ void vdev_vu_set_vring_kick(struct vdev_vu_ctx *ctx, void *arg)
 	vdev_queue_attach(q);
 	/* A restarted ring is no longer broken. */
 	vdev_session_state_changed(ctx->s);
-}
-
-/* A started ring's poller takes the change before the old one is put. */
-static void vdev_vu_queue_sync(struct vdev_queue *q)
-{
-	if (q->started)
-		vdev_queue_sync(q);
 }
 
 void vdev_vu_set_vring_call(struct vdev_vu_ctx *ctx, void *arg)

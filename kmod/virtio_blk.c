@@ -249,7 +249,7 @@ static void vdev_blk_get_id(struct vdev_req *req,
 	memcpy(id, serial, min(strlen(serial), sizeof(id)));
 	for (i = 0; i < chain->nbufs && done < len; i++) {
 		n = min(len - done, chain->bufs[i].len);
-		if (vdev_mem_write(req->gen->mem, chain->bufs[i].gpa, id + done,
+		if (vdev_req_write(req, chain->bufs[i].gpa, id + done,
 				   n)) {
 			req->status = VIRTIO_BLK_S_IOERR;
 			return;

@@ -419,7 +419,7 @@ static int vdev_scsi_copy_in(struct vdev_req *req,
 
 	for (i = 0; i < n && len; i++) {
 		k = min(len, b[i].len);
-		ret = vdev_mem_write(req->gen->mem, b[i].gpa, src, k);
+		ret = vdev_req_write(req, b[i].gpa, src, k);
 		if (ret)
 			return ret;
 		src += k;
@@ -1130,7 +1130,7 @@ static void vdev_scsi_cmd_done(struct vdev_req *req, bool write_ok)
 	}
 	resp.response = sr->response;
 	req->written = 0;
-	if (write_ok && !vdev_mem_write(req->gen->mem, sr->resp_gpa, &resp,
+	if (write_ok && !vdev_req_write(req, sr->resp_gpa, &resp,
 					sizeof(resp)))
 		req->written = sizeof(resp) + data;
 }
@@ -1317,7 +1317,7 @@ static void vdev_scsi_event_done(struct vdev_req *req, bool write_ok)
 		ev.lun[2] = sr->lun >= 256 ? 0x40 | sr->lun >> 8 : 0;
 		ev.lun[3] = sr->lun & 0xff;
 	}
-	if (write_ok && !vdev_mem_write(req->gen->mem, sr->resp_gpa, &ev,
+	if (write_ok && !vdev_req_write(req, sr->resp_gpa, &ev,
 					sizeof(ev)))
 		req->written = sizeof(ev);
 }
@@ -1343,13 +1343,13 @@ static void vdev_scsi_complete(struct vdev_req *req, bool write_ok)
 			wake_up_all(&lun->idle_wq);
 		break;
 	case VDEV_SCSI_KIND_TMF:
-		if (write_ok && !vdev_mem_write(req->gen->mem, sr->resp_gpa,
+		if (write_ok && !vdev_req_write(req, sr->resp_gpa,
 						&sr->response, 1))
 			req->written = 1;
 		break;
 	case VDEV_SCSI_KIND_AN:
 		an.response = sr->response;
-		if (write_ok && !vdev_mem_write(req->gen->mem, sr->resp_gpa,
+		if (write_ok && !vdev_req_write(req, sr->resp_gpa,
 						&an, sizeof(an)))
 			req->written = sizeof(an);
 		break;

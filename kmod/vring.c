@@ -72,6 +72,31 @@ static int vdev_vring_load16(const struct vdev_vring *vr, u64 gpa, u16 *val)
 	return 0;
 }
 
+static u64 vdev_vring_used_len(const struct vdev_vring *vr)
+{
+	if (vr->packed)
+		return VDEV_EVENT_SIZE;
+	return VDEV_USED_RING + VDEV_USED_ELEM_SIZE * vr->num + 2;
+}
+
+/*
+ * A ring write into guest memory goes into the dirty log after the write
+ * itself, as vhost does: the store is visible before its bit, so a front
+ * end that finds the bit copies the new value.
+ */
+static void vdev_vring_log(const struct vdev_vring *vr, u64 gpa, u32 len)
+{
+	u64 off = gpa - vr->used;
+
+	if (!vr->log)
+		return;
+	if (off < vdev_vring_used_len(vr))
+		gpa = vr->log_used + off;
+	/* The store before its bit. */
+	smp_wmb();
+	vdev_log_mark(vr->log, gpa, len);
+}
+
 static int vdev_vring_store16(const struct vdev_vring *vr, u64 gpa, u16 val)
 {
 	__le16 *p = vdev_mem_ptr(vr->mem, gpa, sizeof(*p));
@@ -79,6 +104,7 @@ static int vdev_vring_store16(const struct vdev_vring *vr, u64 gpa, u16 val)
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	WRITE_ONCE(*p, cpu_to_le16(val));
+	vdev_vring_log(vr, gpa, sizeof(*p));
 	return 0;
 }
 
@@ -89,6 +115,7 @@ static int vdev_vring_store32(const struct vdev_vring *vr, u64 gpa, u32 val)
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	WRITE_ONCE(*p, cpu_to_le32(val));
+	vdev_vring_log(vr, gpa, sizeof(*p));
 	return 0;
 }
 
@@ -473,7 +500,7 @@ static int vdev_vring_check_areas(const struct vdev_vring *vr,
 
 	if (!vr->packed) {
 		avail_len = VDEV_AVAIL_RING + 2 * vr->num + 2;
-		used_len = VDEV_USED_RING + VDEV_USED_ELEM_SIZE * vr->num + 2;
+		used_len = vdev_vring_used_len(vr);
 		avail_align = 2;
 	}
 	if (!IS_ALIGNED(vr->desc, 16) || !IS_ALIGNED(vr->avail, avail_align) ||

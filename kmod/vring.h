@@ -73,6 +73,10 @@ struct vdev_vring_chain {
  * @used_wrap: packed: the device's wrap counter at @used_idx
  * @signalled_used: @used_idx when the driver was last signalled
  * @signalled_valid: @signalled_used means something
+ * @log: the dirty log ring writes go to, or NULL: not logged
+ *	(VHOST_VRING_F_LOG); the caller keeps it alive while it is set
+ * @log_used: where writes to the @used area are logged; packed rings log
+ *	the descriptors they write back at their own address
  *
  * One poller owns a ring: nothing here takes a lock.
  */
@@ -92,6 +96,8 @@ struct vdev_vring {
 	bool used_wrap;
 	u16 signalled_used;
 	bool signalled_valid;
+	const struct vdev_mem *log;
+	u64 log_used;
 };
 
 int vdev_vring_setup(struct vdev_vring *vr, const struct vdev_mem *mem,

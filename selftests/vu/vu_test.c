@@ -79,7 +79,7 @@
 		  VU_F(F_INDIRECT_DESC) | VU_F(F_EVENT_IDX) | \
 		  VU_F(F_PROTOCOL_FEATURES) | VU_F(F_SIZE_MAX) | \
 		  VU_F(F_SEG_MAX) | VU_F(F_BLK_SIZE) | VU_F(F_TOPOLOGY) | \
-		  VU_F(F_MQ) | VU_F(F_WRITE_ZEROES))
+		  VU_F(F_MQ) | VU_F(F_WRITE_ZEROES) | VU_F(F_LOG_ALL))
 
 /* virtio status bits */
 #define S_ACKNOWLEDGE		0x01
@@ -345,7 +345,7 @@ TEST_F(session, features_offered)
 		       self->env.ctrl, (unsigned long long)f->features,
 		       (unsigned long long)self->env.features, extra, missing);
 	/* Never, whatever the disk. */
-	EXPECT_EQ(0, f->features & (VU_F(F_LOG_ALL) | VU_F(F_ACCESS_PLATFORM) |
+	EXPECT_EQ(0, f->features & (VU_F(F_ACCESS_PLATFORM) |
 				    VU_F(F_IN_ORDER) | VU_F(F_NOTIFICATION_DATA) |
 				    VU_F(F_GEOMETRY) | VU_F(F_SECURE_ERASE) |
 				    VU_F(F_ZONED)));
@@ -358,7 +358,7 @@ TEST_F(session, protocol_features_offered)
 
 	OK(vu_get_protocol_features(f, &pf));
 	EXPECT_EQ(VU_PROTOCOL_OFFERED, pf)
-		TH_LOG("offered %#llx, want MQ|REPLY_ACK|BACKEND_REQ|CONFIG|RESET_DEVICE|CONFIGURE_MEM_SLOTS|STATUS = %#llx",
+		TH_LOG("offered %#llx, want MQ|LOG_SHMFD|REPLY_ACK|BACKEND_REQ|CONFIG|RESET_DEVICE|CONFIGURE_MEM_SLOTS|STATUS = %#llx",
 		       (unsigned long long)pf,
 		       (unsigned long long)VU_PROTOCOL_OFFERED);
 	/* Asking again changes nothing. */
@@ -1174,7 +1174,7 @@ TEST_F(session, set_features_unoffered)
 {
 	struct vu_front *f = &self->f;
 	static const int bits[] = {
-		F_LOG_ALL, F_ACCESS_PLATFORM, F_IN_ORDER, F_GEOMETRY,
+		F_ACCESS_PLATFORM, F_IN_ORDER, F_GEOMETRY,
 		F_NOTIFICATION_DATA, F_SECURE_ERASE, 63,
 	};
 	unsigned int i;
@@ -1207,7 +1207,7 @@ TEST_F(session, set_protocol_features_unoffered)
 {
 	struct vu_front *f = &self->f;
 	static const int bits[] = {
-		VDEV_VU_PROTOCOL_F_LOG_SHMFD, VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD,
+		VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD,
 		8 /* PAGEFAULT */, 17, 63,
 	};
 	uint64_t num;

@@ -317,6 +317,28 @@ static void fz_check_advance(const struct vdev_vring *before,
 	FZ_ASSERT(vr->last_avail_idx == slot && vr->avail_wrap == wrap);
 }
 
+/*
+ * The dirty log: the engine logs each ring write it made. The harness logs
+ * the used area at its own address, so a logged range must be one the
+ * device may write: the used area, or a packed ring's descriptors.
+ */
+static const struct vdev_vring *fz_log_ring;
+static struct vdev_mem *const fz_log = (struct vdev_mem *)&fz_log_ring;
+
+void vdev_log_mark(const struct vdev_mem *log, u64 gpa, u64 len)
+{
+	const struct vdev_vring *vr = fz_log_ring;
+	u64 used_len = vr->packed ? 4 : 4 + 8ULL * vr->num + 2;
+
+	FZ_ASSERT(log == fz_log && (len == 2 || len == 4));
+	FZ_ASSERT(vdev_mem_check(vr->mem, gpa, len) == 0);
+	if (gpa - vr->used < used_len)
+		FZ_ASSERT(gpa - vr->used + len <= used_len);
+	else
+		FZ_ASSERT(vr->packed && gpa - vr->desc < 16ULL * vr->num &&
+			  gpa - vr->desc + len <= 16ULL * vr->num);
+}
+
 /* Pop until the ring is empty or broken, giving every chain back. */
 static void fz_run(struct vdev_vring *vr, unsigned int max, unsigned int pops)
 {
@@ -398,7 +420,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (vdev_vring_setup(&vr, fz_g.mem, features, num, desc, avail, used))
 		goto out;
-	FZ_ASSERT(vr.mem == fz_g.mem && vr.num == num);
+	FZ_ASSERT(vr.mem == fz_g.mem && vr.num == num && !vr.log);
+	vr.log = fz_log;
+	vr.log_used = used;
+	fz_log_ring = &vr;
 	if (!vdev_vring_set_base(&vr, base) && vr.packed)
 		FZ_ASSERT(vdev_vring_get_base(&vr) == base);
 	fz_run(&vr, max, pops);

@@ -52,6 +52,7 @@ enum fz_kind {
 	FZ_K_MEM_TABLE,
 	FZ_K_MEM_REG,
 	FZ_K_CONFIG,
+	FZ_K_LOG,
 };
 
 #define FZ_SZ_NONE	(-1)
@@ -70,6 +71,7 @@ static const struct fz_rule {
 	[3] = { FZ_K_HDR, FZ_SZ_NONE, 0 },		/* SET_OWNER */
 	[4] = { FZ_K_OBSOLETE, FZ_SZ_VAR, FZ_FDS_VAR },	/* RESET_OWNER */
 	[5] = { FZ_K_MEM_TABLE, FZ_SZ_VAR, FZ_FDS_VAR },/* SET_MEM_TABLE */
+	[6] = { FZ_K_LOG, 16, 1 },			/* SET_LOG_BASE */
 	[8] = { FZ_K_STATE, 8, 0 },			/* SET_VRING_NUM */
 	[9] = { FZ_K_ADDR, 40, 0 },			/* SET_VRING_ADDR */
 	[10] = { FZ_K_STATE, 8, 0 },			/* SET_VRING_BASE */
@@ -101,6 +103,7 @@ static const size_t fz_argsz[] = {
 	[FZ_K_MEM_TABLE] = sizeof(struct vdev_vu_mem_table),
 	[FZ_K_MEM_REG] = sizeof(struct vdev_vu_mem_reg),
 	[FZ_K_CONFIG] = sizeof(struct vdev_vu_config),
+	[FZ_K_LOG] = sizeof(struct vdev_vu_log_base),
 };
 
 /* What should become of a message. */
@@ -243,6 +246,9 @@ static void fz_check_decode(const struct fz_msg *m, enum fz_kind kind,
 		break;
 	case FZ_K_MEM_REG:
 		FZ_ASSERT(!memcmp(&a->reg.region, m->payload + 8, 32));
+		break;
+	case FZ_K_LOG:
+		FZ_ASSERT(!memcmp(&a->log.mmap_size, m->payload, 16));
 		break;
 	case FZ_K_CONFIG:
 		memcpy(u, m->payload, 12);

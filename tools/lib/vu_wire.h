@@ -24,6 +24,12 @@ struct vu_wire_hdr {
 
 #define VU_WIRE_HDR_SIZE	sizeof(struct vu_wire_hdr)
 
+/* SET_LOG_BASE: the log's size and where it starts in the fd */
+struct vu_wire_log {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+};
+
 /* SET/GET_VRING_NUM, BASE, ENABLE */
 struct vu_wire_vring_state {
 	uint32_t index;

@@ -33,6 +33,7 @@ _Static_assert(sizeof(struct vu_wire_vring_addr) == 40, "vring addr");
 _Static_assert(sizeof(struct vu_wire_region) ==
 	       sizeof(struct vdev_vu_mem_region), "memory region");
 _Static_assert(sizeof(struct vu_wire_mem_reg) == 40, "mem reg");
+_Static_assert(sizeof(struct vu_wire_log) == 16, "log base");
 
 enum vdevd_step {
 	VDEVD_STEP_NEXT,	/* a message was handled; look for another */
@@ -65,6 +66,7 @@ enum vdevd_kind {
 	VDEVD_K_MEM_TABLE,
 	VDEVD_K_MEM_REG,
 	VDEVD_K_CONFIG,
+	VDEVD_K_LOG_BASE,
 };
 
 /* A row of the design's "Request ioctls and wire rules" table. */
@@ -84,6 +86,7 @@ static const struct vdevd_wire vdevd_wire[VDEVD_NR_REQS] = {
 	VDEVD_WIRE(SET_OWNER, HDR, VDEVD_SZ_NONE, 0),
 	VDEVD_WIRE(RESET_OWNER, OBSOLETE, VDEVD_SZ_VAR, VAR),
 	VDEVD_WIRE(SET_MEM_TABLE, MEM_TABLE, VDEVD_SZ_VAR, VAR),
+	VDEVD_WIRE(SET_LOG_BASE, LOG_BASE, 16, 1),
 	VDEVD_WIRE(SET_VRING_NUM, VRING_STATE, 8, 0),
 	VDEVD_WIRE(SET_VRING_ADDR, VRING_ADDR, 40, 0),
 	VDEVD_WIRE(SET_VRING_BASE, VRING_STATE, 8, 0),
@@ -127,6 +130,7 @@ union vdevd_arg {
 	struct vdev_vu_mem_table table;
 	struct vdev_vu_mem_reg reg;
 	struct vdev_vu_config cfg;
+	struct vdev_vu_log_base log;
 	struct vdev_vu_drop drop;
 };
 
@@ -281,6 +285,19 @@ static int vdevd_dec_config(const struct vdevd_wire *w, struct vdevd_msg *m,
 	return 0;
 }
 
+/* The log's size and offset in the fd; the kernel checks both. */
+static int vdevd_dec_log_base(const struct vdevd_wire *w,
+			      struct vdevd_msg *m, union vdevd_arg *a)
+{
+	struct vu_wire_log l;
+
+	(void)w;
+	memcpy(&l, m->payload, sizeof(l));
+	a->log.mmap_size = l.mmap_size;
+	a->log.mmap_offset = l.mmap_offset;
+	return 0;
+}
+
 static const struct vdevd_kind_ops vdevd_kinds[] = {
 	[VDEVD_K_HDR] = { sizeof(struct vdev_vu_hdr), vdevd_dec_hdr },
 	[VDEVD_K_U64] = { sizeof(struct vdev_vu_u64), vdevd_dec_u64 },
@@ -296,6 +313,8 @@ static const struct vdevd_kind_ops vdevd_kinds[] = {
 			      vdevd_dec_mem_reg },
 	[VDEVD_K_CONFIG] = { sizeof(struct vdev_vu_config),
 			     vdevd_dec_config },
+	[VDEVD_K_LOG_BASE] = { sizeof(struct vdev_vu_log_base),
+			       vdevd_dec_log_base },
 };
 
 static const struct vdevd_wire *vdevd_wire_find(uint32_t request)

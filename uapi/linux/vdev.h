@@ -313,7 +313,10 @@ struct vdev_vu_vring_state {
 	__u32 num;
 };
 
-/* SET_VRING_ADDR; @flags bit 0 (VHOST_VRING_F_LOG) is refused */
+/* VHOST_VRING_F_LOG: log used ring writes at @log_gaddr */
+#define VDEV_VU_VRING_F_LOG	_BITUL(0)
+
+/* SET_VRING_ADDR; @flags may only have VDEV_VU_VRING_F_LOG */
 struct vdev_vu_vring_addr {
 	struct vdev_vu_hdr hdr;
 	__u32 index;
@@ -365,6 +368,13 @@ struct vdev_vu_config {
 	__u8 data[VDEV_VU_MAX_CONFIG];
 };
 
+/* SET_LOG_BASE: the dirty log is @mmap_size bytes at @mmap_offset of fds[0] */
+struct vdev_vu_log_base {
+	struct vdev_vu_hdr hdr;
+	__u64 mmap_size;
+	__u64 mmap_offset;
+};
+
 /* DROP: consume a message the kernel does not apply */
 struct vdev_vu_drop {
 	struct vdev_vu_hdr hdr;
@@ -388,6 +398,7 @@ enum vdev_vu_request {
 	VDEV_VU_SET_OWNER = 3,			/* hdr */
 	VDEV_VU_RESET_OWNER = 4,		/* deprecated: DROP, err 0 */
 	VDEV_VU_SET_MEM_TABLE = 5,		/* mem_table */
+	VDEV_VU_SET_LOG_BASE = 6,		/* log_base, fds[0] */
 	VDEV_VU_SET_VRING_NUM = 8,		/* vring_state */
 	VDEV_VU_SET_VRING_ADDR = 9,		/* vring_addr */
 	VDEV_VU_SET_VRING_BASE = 10,		/* vring_state */
@@ -433,6 +444,8 @@ enum vdev_vu_request {
 
 /* The virtio feature bit that gates protocol features. */
 #define VDEV_VU_F_PROTOCOL_FEATURES	30
+/* Virtio feature bit 26: the back end logs its writes to guest memory. */
+#define VDEV_VU_F_LOG_ALL		26
 
 /* Backend channel request: config space changed (no reply wanted). */
 #define VDEV_VU_BACKEND_CONFIG_CHANGE_MSG	2

@@ -53,7 +53,8 @@
 
 /* Protocol features vdev offers (design: "Features offered"). */
 #define VU_PF(bit)		(1ULL << VDEV_VU_PROTOCOL_F_##bit)
-#define VU_PROTOCOL_OFFERED	(VU_PF(MQ) | VU_PF(REPLY_ACK) | \
+#define VU_PROTOCOL_OFFERED	(VU_PF(MQ) | VU_PF(LOG_SHMFD) | \
+				 VU_PF(REPLY_ACK) | \
 				 VU_PF(BACKEND_REQ) | VU_PF(CONFIG) | \
 				 VU_PF(RESET_DEVICE) | \
 				 VU_PF(CONFIGURE_MEM_SLOTS) | VU_PF(STATUS))
