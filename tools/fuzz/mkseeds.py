@@ -244,6 +244,15 @@ def vu_seeds():
                  nfds=1) +
           vu_msg(38, u64(0) + region(1 << 20, 1 << 20, 0x7f0000100000)) +
           vu_msg(21, nfds=1) + vu_msg(34) + vu_msg(40, u64(0)))
+    # Migration start: the log, LOG_ALL, the ring's log flag; a log
+    # without its fd and one of a wrong size.
+    write("vu", "dirty_log",
+          vu_msg(6, u64(1 << 15) + u64(0), nfds=1) +
+          vu_msg(2, u64(1 << 32 | 1 << 30 | 1 << 26),
+                 flags=V1 | NEED_REPLY) +
+          vu_msg(9, u32(0) + u32(1) + u64(0x7f0000001000) +
+                 u64(0x7f0000003000) + u64(0x7f0000002000) + u64(0x3000)) +
+          vu_msg(6, u64(1 << 15) + u64(0)) + vu_msg(6, u64(8), nfds=1))
     # The kernel answers EAGAIN once, then ends the session.
     write("vu", "kernel_again_end",
           vu_msg(1, ctl=6) + vu_msg(3, ctl=1) + vu_msg(2, u64(1), ctl=4) +
