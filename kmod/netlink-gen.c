@@ -54,7 +54,7 @@ static const struct nla_policy vdev_ctrl_get_nl_policy[VDEV_A_CTRL_NAME + 1] = {
 };
 
 /* VDEV_CMD_NS_ADD - do */
-static const struct nla_policy vdev_ns_add_nl_policy[VDEV_A_NS_PRODUCT + 1] = {
+static const struct nla_policy vdev_ns_add_nl_policy[VDEV_A_NS_SHARED + 1] = {
 	[VDEV_A_NS_CTRL_ID] = { .type = NLA_U32, },
 	[VDEV_A_NS_CTRL_NAME] = { .type = NLA_NUL_STRING, .len = 31, },
 	[VDEV_A_NS_NSID] = NLA_POLICY_RANGE(NLA_U32, 1, VDEV_MAX_NSID),
@@ -65,6 +65,7 @@ static const struct nla_policy vdev_ns_add_nl_policy[VDEV_A_NS_PRODUCT + 1] = {
 	[VDEV_A_NS_SERIAL] = { .type = NLA_NUL_STRING, .len = VDEV_MAX_SERIAL_LEN, },
 	[VDEV_A_NS_VENDOR] = { .type = NLA_NUL_STRING, .len = VDEV_MAX_VENDOR_LEN, },
 	[VDEV_A_NS_PRODUCT] = { .type = NLA_NUL_STRING, .len = VDEV_MAX_PRODUCT_LEN, },
+	[VDEV_A_NS_SHARED] = { .type = NLA_FLAG, },
 };
 
 /* VDEV_CMD_NS_DEL - do */
@@ -138,7 +139,7 @@ static const struct genl_split_ops vdev_nl_ops[] = {
 		.cmd		= VDEV_CMD_NS_ADD,
 		.doit		= vdev_nl_ns_add_doit,
 		.policy		= vdev_ns_add_nl_policy,
-		.maxattr	= VDEV_A_NS_PRODUCT,
+		.maxattr	= VDEV_A_NS_SHARED,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
