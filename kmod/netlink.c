@@ -72,6 +72,7 @@ static int vdev_nl_put_ns(struct sk_buff *skb, void *obj)
 	    (addr->has_lun && nla_put_u32(skb, VDEV_A_NS_LUN, addr->lun)) ||
 	    nla_put_string(skb, VDEV_A_NS_PATH, ns->path) ||
 	    (ns->read_only && nla_put_flag(skb, VDEV_A_NS_READ_ONLY)) ||
+	    (ns->shared && nla_put_flag(skb, VDEV_A_NS_SHARED)) ||
 	    nla_put_u64_64bit(skb, VDEV_A_NS_SIZE, bdev_nr_bytes(bdev),
 			      VDEV_A_NS_PAD) ||
 	    nla_put_u32(skb, VDEV_A_NS_LBLK_SIZE, bdev_logical_block_size(bdev)) ||
@@ -470,6 +471,7 @@ int vdev_nl_ns_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_unlock;
 	ns = vdev_ns_attach(ctrl, &addr, nla_data(info->attrs[VDEV_A_NS_PATH]),
 			    nla_get_flag(info->attrs[VDEV_A_NS_READ_ONLY]),
+			    nla_get_flag(info->attrs[VDEV_A_NS_SHARED]),
 			    &ident, info->extack);
 	if (IS_ERR(ns)) {
 		ret = PTR_ERR(ns);

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Namespaces and LUNs: attach a block device to a controller, exclusively,
- * and let it go again.
+ * Namespaces and LUNs: attach a block device to a controller, exclusively
+ * or shared with other controllers, and let it go again.
  */
 #include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 
 #include "vdev.h"
+
+/*
+ * The holder of every shared namespace's claim on its device. The block
+ * layer lets a device's holder claim it again and counts the claims, so
+ * every shared namespace of a device gets it, and it stays claimed until
+ * the last of them lets go. Anyone else - an exclusive namespace, whose
+ * holder is the namespace itself, a mount, another driver - gets EBUSY
+ * meanwhile, as a shared namespace does while one of those holds it.
+ * Only the address is used.
+ */
+static u8 vdev_ns_shared_holder;
 
 struct block_device *vdev_ns_bdev(const struct vdev_ns *ns)
 {
@@ -47,6 +58,68 @@ static int vdev_ns_free_nsid(struct vdev_ctrl *ctrl, u32 *nsid)
 		}
 	}
 	return -ENOSPC;
+}
+
+/**
+ * vdev_ns_holder - whom a namespace claims its device as
+ * @ns: the namespace
+ *
+ * An exclusive namespace is the only holder its device can have; shared
+ * ones all claim as one module-wide holder.
+ */
+VISIBLE_IF_KUNIT void *vdev_ns_holder(struct vdev_ns *ns)
+{
+	if (ns->shared)
+		return &vdev_ns_shared_holder;
+	return ns;
+}
+
+/*
+ * An attached namespace, of any controller, on the device at @path, or
+ * NULL. Caller holds vdev_lock.
+ */
+static struct vdev_ns *vdev_ns_find_dev(const char *path)
+{
+	unsigned long id = 0, key;
+	struct vdev_ctrl *ctrl;
+	struct vdev_ns *ns;
+	dev_t dev;
+
+	lockdep_assert_held(&vdev_lock);
+
+	if (lookup_bdev(path, &dev))
+		return NULL;
+	for (; (ctrl = vdev_ctrl_next(&id)); id++)
+		xa_for_each(&ctrl->ns, key, ns)
+			if (vdev_ns_bdev(ns)->bd_dev == dev)
+				return ns;
+	return NULL;
+}
+
+/*
+ * EBUSY: when a namespace of ours holds the device, say whether the two
+ * disagree on sharing. Static strings: a formatted message is cut at 80
+ * bytes. Caller holds vdev_lock.
+ */
+static int vdev_ns_busy_error(const struct vdev_ns *ns,
+			      struct netlink_ext_ack *extack)
+{
+	const struct vdev_ns *other = vdev_ns_find_dev(ns->path);
+
+	if (!other)
+		NL_SET_ERR_MSG_FMT(extack,
+				   "%s is in use (mounted, held by another driver, or already a namespace)",
+				   ns->path);
+	else if (ns->shared)
+		NL_SET_ERR_MSG(extack,
+			       "the device is a namespace held exclusively (not shared): shared (--shared) is needed on both ends");
+	else if (other->shared)
+		NL_SET_ERR_MSG(extack,
+			       "the device is held by shared namespaces: add it shared (--shared) too");
+	else
+		NL_SET_ERR_MSG(extack,
+			       "the device is already a namespace; to serve it on two controllers, add both shared (--shared)");
+	return -EBUSY;
 }
 
 static int vdev_ns_open_error(int err, const char *path,
@@ -96,6 +169,24 @@ static bool vdev_ns_read_only(const char *path)
 	return ro;
 }
 
+/*
+ * Shared claims let one controller open a device twice, which would show
+ * its guest two disks with the same blocks: sharing is for two
+ * controllers. Caller holds vdev_lock.
+ */
+static bool vdev_ns_dev_on_ctrl(struct vdev_ctrl *ctrl,
+				const struct block_device *bdev)
+{
+	struct vdev_ns *ns;
+	unsigned long key;
+
+	xa_for_each(&ctrl->ns, key, ns)
+		if (vdev_ns_bdev(ns) == bdev)
+			return true;
+	return false;
+}
+
+/* Caller holds vdev_lock, which the EBUSY explanations read under. */
 static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
 {
 	blk_mode_t mode = BLK_OPEN_READ;
@@ -104,11 +195,19 @@ static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
 	if (!ns->read_only)
 		mode |= BLK_OPEN_WRITE;
 	/* A holder makes the open exclusive: nobody else may claim it. */
-	file = bdev_file_open_by_path(ns->path, mode, ns, NULL);
+	file = bdev_file_open_by_path(ns->path, mode, vdev_ns_holder(ns), NULL);
 	if (PTR_ERR_OR_ZERO(file) == -EACCES && vdev_ns_read_only(ns->path))
 		file = ERR_PTR(-EROFS);
+	if (PTR_ERR_OR_ZERO(file) == -EBUSY)
+		return vdev_ns_busy_error(ns, extack);
 	if (IS_ERR(file))
 		return vdev_ns_open_error(PTR_ERR(file), ns->path, extack);
+	if (ns->shared && vdev_ns_dev_on_ctrl(ns->ctrl, file_bdev(file))) {
+		bdev_fput(file);
+		NL_SET_ERR_MSG(extack,
+			       "the device is already a namespace of this controller: shared is for two controllers");
+		return -EBUSY;
+	}
 	ns->bdev_file = file;
 	return 0;
 }
@@ -119,6 +218,7 @@ static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
  * @addr: the address asked for; checked and completed here
  * @path: backing block device path
  * @read_only: serve it read-only
+ * @shared: let other controllers' shared namespaces have the device too
  * @ident: serial, vendor and product, checked by the caller; NULL or
  *	empty strings for the type's defaults
  * @extack: where to say what is wrong
@@ -127,7 +227,7 @@ static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
  */
 struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 			       const struct vdev_ns_addr *addr,
-			       const char *path, bool read_only,
+			       const char *path, bool read_only, bool shared,
 			       const struct vdev_ns_ident *ident,
 			       struct netlink_ext_ack *extack)
 {
@@ -144,6 +244,7 @@ struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 	ns->ctrl = ctrl;
 	ns->addr = *addr;
 	ns->read_only = read_only;
+	ns->shared = shared;
 	/* Before ops->ns_init(), which builds what the guest is told. */
 	if (ident)
 		ns->ident = *ident;
@@ -236,8 +337,9 @@ void vdev_ns_put(struct vdev_ns *ns)
  * session serves the namespace and no request holds it, else when the
  * last of them lets go (a session that ends, a request that is reaped).
  * Those hold the controller, whose ops the release calls.
- * bdev_fput() gives up the exclusive claim before it returns, so the
- * device can be attached again then. Caller holds vdev_lock.
+ * bdev_fput() gives up the claim before it returns, so the device can be
+ * attached again then (a shared one exclusively only once the last shared
+ * namespace of it is released). Caller holds vdev_lock.
  */
 void vdev_ns_detach(struct vdev_ns *ns)
 {

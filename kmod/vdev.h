@@ -203,8 +203,11 @@ struct vdev_ctrl {
  * @addr: address on the controller
  * @path: backing device path as the user gave it
  * @read_only: served read-only
+ * @shared: other controllers may serve the device too (immutable): the
+ *	claim's holder is vdev_ns_holder(), common to all shared namespaces
  * @ident: serial, vendor and product the user set (immutable)
- * @bdev_file: the backing device, opened exclusively with this as holder
+ * @bdev_file: the backing device, claimed with vdev_ns_holder() as holder:
+ *	this namespace alone, or every shared one
  * @priv: the device type's state of the LUN (ops->ns_init), or NULL
  * @rcu: for the deferred free
  */
@@ -214,6 +217,7 @@ struct vdev_ns {
 	struct vdev_ns_addr addr;
 	char *path;
 	bool read_only;
+	bool shared;
 	struct vdev_ns_ident ident;
 	struct file *bdev_file;
 	void *priv;
@@ -240,7 +244,7 @@ void vdev_ctrl_exit(void);
 /* ns.c */
 struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 			       const struct vdev_ns_addr *addr,
-			       const char *path, bool read_only,
+			       const char *path, bool read_only, bool shared,
 			       const struct vdev_ns_ident *ident,
 			       struct netlink_ext_ack *extack);
 bool vdev_ns_ident_valid(const char *s, size_t max_len);
@@ -285,6 +289,7 @@ int vdev_scsi_lun_decode(const u8 *p, u8 *target, u16 *lun);
 int vdev_nl_ns_ident_parse(struct nlattr **tb, const struct vdev_ctrl *ctrl,
 			   struct vdev_ns_ident *ident,
 			   struct netlink_ext_ack *extack);
+void *vdev_ns_holder(struct vdev_ns *ns);
 struct vdev_scsi_lun_info;
 void vdev_scsi_lun_ident(struct vdev_scsi_lun_info *info,
 			 const struct vdev_ns *ns);
