@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: namespace addressing rules of each device type, and the identity
- * strings (serial, vendor, product) ns-add takes.
+ * KUnit: namespace addressing rules of each device type, the identity
+ * strings (serial, vendor, product) ns-add takes, and the claims shared and
+ * exclusive namespaces make on their device.
  */
 #include <kunit/test.h>
+#include <linux/sizes.h>
 #include <net/netlink.h>
 
+#include "kunit_util.h"
 #include "vdev.h"
 
 #define NSID(n)		.nsid = (n), .has_nsid = true
@@ -242,11 +245,81 @@ static void vdev_nl_ns_ident_parse_test(struct kunit *test)
 	vdev_ident_expect(test, ident.product, c->product);
 }
 
+static void vdev_kunit_bdev_fput(void *file)
+{
+	bdev_fput(file);
+}
+
+/*
+ * Claim @dev for reading and writing as @ns would (vdev_ns_open() does it
+ * by path); the claim is given up when the test ends, or earlier with
+ * vdev_kunit_unclaim(). Return: 0 or the open's errno.
+ */
+static int vdev_kunit_claim(struct kunit *test, dev_t dev, struct vdev_ns *ns,
+			    struct file **filep)
+{
+	struct file *file;
+
+	file = bdev_file_open_by_dev(dev, BLK_OPEN_READ | BLK_OPEN_WRITE,
+				     vdev_ns_holder(ns), NULL);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							vdev_kunit_bdev_fput,
+							file), 0);
+	*filep = file;
+	return 0;
+}
+
+static void vdev_kunit_unclaim(struct kunit *test, struct file *file)
+{
+	kunit_release_action(test, vdev_kunit_bdev_fput, file);
+}
+
+/*
+ * On a RAM disk of the test's own: shared namespaces all get the device;
+ * an exclusive one does not while any of them holds it, and does once the
+ * last let go; then a shared one does not.
+ */
+static void vdev_ns_shared_claim_test(struct kunit *test)
+{
+	static const struct vdev_kunit_disk_cfg cfg = { .lbs = 512 };
+	struct vdev_ns *a, *b, *x;
+	struct file *fa, *fb, *fx, *f;
+	struct vdev_kunit_disk *d;
+	dev_t dev;
+
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, d && a && b && x);
+	a->shared = true;
+	b->shared = true;
+	KUNIT_EXPECT_PTR_EQ(test, vdev_ns_holder(a), vdev_ns_holder(b));
+	KUNIT_EXPECT_PTR_EQ(test, vdev_ns_holder(x), (void *)x);
+	vdev_kunit_disk_add(test, d, SZ_1M, &cfg);
+	dev = disk_devt(d->disk);
+
+	KUNIT_ASSERT_EQ(test, vdev_kunit_claim(test, dev, a, &fa), 0);
+	KUNIT_ASSERT_EQ(test, vdev_kunit_claim(test, dev, b, &fb), 0);
+	KUNIT_EXPECT_EQ(test, vdev_kunit_claim(test, dev, x, &f), -EBUSY);
+	vdev_kunit_unclaim(test, fa);
+	KUNIT_EXPECT_EQ_MSG(test, vdev_kunit_claim(test, dev, x, &f), -EBUSY,
+			    "one shared claim left");
+	vdev_kunit_unclaim(test, fb);
+	KUNIT_ASSERT_EQ(test, vdev_kunit_claim(test, dev, x, &fx), 0);
+	KUNIT_EXPECT_EQ(test, vdev_kunit_claim(test, dev, a, &f), -EBUSY);
+	vdev_kunit_unclaim(test, fx);
+	KUNIT_EXPECT_EQ(test, vdev_kunit_claim(test, dev, a, &fa), 0);
+}
+
 static struct kunit_case vdev_ns_test_cases[] = {
 	KUNIT_CASE_PARAM(vdev_ns_addr_check_test, vdev_addr_gen_params),
 	KUNIT_CASE(vdev_scsi_key_unique_test),
 	KUNIT_CASE_PARAM(vdev_ns_ident_valid_test, vdev_ident_valid_gen_params),
 	KUNIT_CASE_PARAM(vdev_nl_ns_ident_parse_test, vdev_ident_gen_params),
+	KUNIT_CASE(vdev_ns_shared_claim_test),
 	{}
 };
 
