@@ -116,6 +116,8 @@ static const struct vdevnl_field vdevnl_ns_fields[VDEV_A_NS_MAX + 1] = {
 	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_VENDOR, "vendor", VDEVNL_STR, vendor),
 	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_PRODUCT, "product",
 		     VDEVNL_STR, product),
+	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_SHARED, "shared",
+		     VDEVNL_FLAG, shared),
 };
 
 #define VDEVNL_QUEUE(attr, name, kind, member)				\

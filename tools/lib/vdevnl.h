@@ -113,6 +113,7 @@ struct vdevnl_ns {
 	char serial[VDEV_MAX_SERIAL_LEN + 1];
 	char vendor[VDEV_MAX_VENDOR_LEN + 1];
 	char product[VDEV_MAX_PRODUCT_LEN + 1];
+	bool shared;
 };
 
 /*

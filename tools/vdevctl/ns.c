@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vdevctl.h"
 
@@ -25,6 +26,7 @@ static const struct vdevctl_field vdevctl_ns_fields[] = {
 	VDEVCTL_NS(LUN, U32, lun, "lun", NULL),
 	VDEVCTL_NS(PATH, STR, path, "path", "path"),
 	VDEVCTL_NS(READ_ONLY, BOOL, read_only, "read-only", "read-only"),
+	VDEVCTL_NS(SHARED, BOOL, shared, "shared", "shared"),
 	VDEVCTL_NS(SIZE, SIZE, size, "size", "size"),
 	VDEVCTL_NS(LBLK_SIZE, U32, lblk_size, "lblk-size", "lblk-size"),
 	VDEVCTL_NS(PBLK_SIZE, U32, pblk_size, "pblk-size", "pblk-size"),
@@ -158,6 +160,91 @@ static void vdevctl_ns_explain_noent(struct vdevctl *ctx,
 	}
 }
 
+/* A namespace of any controller on the device at path, by device number. */
+struct vdevctl_ns_holder {
+	dev_t dev;
+	bool found;
+	bool shared;
+	char ctrl[VDEV_NAME_LEN];
+};
+
+static int vdevctl_ns_holder_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct vdevctl_ns_holder *h = data;
+	struct vdevnl_ns ns;
+	struct stat st;
+
+	if (h->found || vdevnl_ns_parse(nlh, &ns) || stat(ns.path, &st) ||
+	    !S_ISBLK(st.st_mode) || st.st_rdev != h->dev)
+		return MNL_CB_OK;
+	h->found = true;
+	h->shared = ns.shared;
+	snprintf(h->ctrl, sizeof(h->ctrl), "%s", ns.ctrl_name);
+	return MNL_CB_OK;
+}
+
+static void vdevctl_ns_find_holder(struct vdevctl *ctx, const char *path,
+				   struct vdevctl_ns_holder *h)
+{
+	union {
+		char buf[VDEVNL_MSG_SIZE];
+		struct nlmsghdr align;
+	} req;
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISBLK(st.st_mode))
+		return;
+	h->dev = st.st_rdev;
+	vdevnl_dump(&ctx->nl, vdevnl_msg_start(req.buf, VDEV_CMD_NS_GET),
+		    vdevctl_ns_holder_cb, h);
+}
+
+/*
+ * EBUSY on add: name the controller that has the device, and say what
+ * --shared would change; a device is shared only when every end says so.
+ */
+static void vdevctl_ns_explain_busy(struct vdevctl *ctx,
+				    struct vdevctl_why *w)
+{
+	const char *path = ctx->args.pos[1];
+	bool shared = ctx->args.attrs & VDEVCTL_BIT(VDEV_A_NS_SHARED);
+	struct vdevctl_ns_holder h = { .found = false };
+
+	vdevctl_ns_find_holder(ctx, path, &h);
+	if (!h.found) {
+		snprintf(w->why, sizeof(w->why),
+			 "backing device '%s' is already in use", path);
+		snprintf(w->hint, sizeof(w->hint), "%s", shared ?
+			 "it is mounted or opened exclusively: --shared shares it only with other --shared namespaces" :
+			 "it is mounted, opened exclusively or attached to another controller ('vdevctl ns list')");
+	} else if (shared && h.shared) {
+		snprintf(w->why, sizeof(w->why),
+			 "backing device '%s' is already a namespace of controller '%s'",
+			 path, h.ctrl);
+		snprintf(w->hint, sizeof(w->hint),
+			 "--shared lets two controllers have a device, not one controller twice");
+	} else if (h.shared) {
+		snprintf(w->why, sizeof(w->why),
+			 "backing device '%s' is attached shared to controller '%s'",
+			 path, h.ctrl);
+		snprintf(w->hint, sizeof(w->hint),
+			 "attach it with --shared here too: every end of a shared device needs it");
+	} else if (shared) {
+		snprintf(w->why, sizeof(w->why),
+			 "backing device '%s' is attached exclusively to controller '%s'",
+			 path, h.ctrl);
+		snprintf(w->hint, sizeof(w->hint),
+			 "--shared is needed on both ends: detach it there ('vdevctl ns del %s') and attach it again with --shared",
+			 h.ctrl);
+	} else {
+		snprintf(w->why, sizeof(w->why),
+			 "backing device '%s' is already attached to controller '%s'",
+			 path, h.ctrl);
+		snprintf(w->hint, sizeof(w->hint),
+			 "to serve it on two controllers (live migration), attach it with --shared on both");
+	}
+}
+
 static void vdevctl_ns_explain(struct vdevctl *ctx, int err,
 			       struct vdevctl_why *w)
 {
@@ -174,10 +261,7 @@ static void vdevctl_ns_explain(struct vdevctl *ctx, int err,
 		snprintf(w->hint, sizeof(w->hint),
 			 "pick another --nsid or --target/--lun, or detach the old one with 'vdevctl ns del'");
 	} else if (err == -EBUSY && add) {
-		snprintf(w->why, sizeof(w->why),
-			 "backing device '%s' is already in use", path);
-		snprintf(w->hint, sizeof(w->hint),
-			 "it is mounted, opened exclusively or attached to another controller ('vdevctl ns list')");
+		vdevctl_ns_explain_busy(ctx, w);
 	} else if (err == -ENOTBLK && add) {
 		snprintf(w->why, sizeof(w->why),
 			 "'%s' is not a block device", path);
@@ -196,13 +280,15 @@ static void vdevctl_ns_explain(struct vdevctl *ctx, int err,
 }
 
 /*
- * add takes --ro, the identity and an address; del and show take the
- * address alone, so they see this table from VDEVCTL_NS_ADD_ONLY on.
+ * add takes --ro, --shared, the identity and an address; del and show take
+ * the address alone, so they see this table from VDEVCTL_NS_ADD_ONLY on.
  * The identity strings go to the kernel as typed: it checks them and
  * says what it accepts.
  */
 static const struct vdevctl_opt vdevctl_ns_opts[] = {
 	{ .name = "--ro", .attr = VDEV_A_NS_READ_ONLY,
+	  .put = vdevctl_put_flag, .flag = true },
+	{ .name = "--shared", .attr = VDEV_A_NS_SHARED,
 	  .put = vdevctl_put_flag, .flag = true },
 	{ .name = "--serial", .attr = VDEV_A_NS_SERIAL,
 	  .put = vdevctl_put_str },
@@ -210,7 +296,7 @@ static const struct vdevctl_opt vdevctl_ns_opts[] = {
 	  .put = vdevctl_put_str },
 	{ .name = "--product", .attr = VDEV_A_NS_PRODUCT,
 	  .put = vdevctl_put_str },
-#define VDEVCTL_NS_ADD_ONLY	4
+#define VDEVCTL_NS_ADD_ONLY	5
 	{ .name = "--nsid", .attr = VDEV_A_NS_NSID, .put = vdevctl_put_u32 },
 	{ .name = "--target", .attr = VDEV_A_NS_TARGET,
 	  .put = vdevctl_put_u32 },
@@ -230,7 +316,7 @@ static const struct vdevctl_opt vdevctl_ns_pos[] = {
 static const struct vdevctl_verb vdevctl_ns_verbs[] = {
 	{
 		.name = "add",
-		.usage = "CTRL [--nsid N | --target T --lun L] [--ro]\n"
+		.usage = "CTRL [--nsid N | --target T --lun L] [--ro] [--shared]\n"
 			 "          [--serial S] [--vendor V] [--product P] BACKING",
 		.cmd = VDEV_CMD_NS_ADD,
 		.opts = vdevctl_ns_opts,
@@ -286,6 +372,10 @@ const struct vdevctl_object vdevctl_ns_object = {
 	"  --nsid N               namespace id (virtio-blk: only 1)\n"
 	"  --target T --lun L     SCSI address (virtio-scsi: required)\n"
 	"  --ro                   serve it read-only\n"
+	"  --shared               let other controllers attach the device\n"
+	"                         too, each with --shared: the two ends of a\n"
+	"                         live migration. Nothing coordinates their\n"
+	"                         writes: only one guest may write at a time\n"
 	"  --serial S             serial number the guest sees: 1 to 20\n"
 	"                         printable ASCII characters (virtio-blk\n"
 	"                         GET_ID, default the controller name;\n"
