@@ -100,7 +100,7 @@ fi
 
 SOCK=(--type virtio-blk --socket /run/vdev/t0.sock)
 
-PLAN=60
+PLAN=65
 echo "1..$PLAN"
 
 help help
@@ -163,6 +163,14 @@ usage "ns add: --target without --lun" "--target and --lun go together" \
 usage "ns add: missing BACKING" "missing BACKING" ns add t0
 usage "ns add: --ro takes no value" "--ro takes no value" \
 	ns add t0 --ro=yes /dev/null
+usage "ns add: --shared takes no value" "--shared takes no value" \
+	ns add t0 --shared=yes /dev/null
+usage "ns add: --shared given twice" "--shared given twice" \
+	ns add t0 --shared --shared /dev/null
+usage "ns add: a word after --shared is BACKING, then one too many" \
+	"unexpected argument '/dev/null'" ns add t0 --shared yes /dev/null
+usage "ns show: --shared is for add only" "unknown option '--shared'" \
+	ns show t0 --shared
 usage "ns add: --serial needs a value" "--serial needs a value" \
 	ns add t0 /dev/null --serial
 usage "ns add: --vendor given twice" "--vendor given twice" \
@@ -182,6 +190,7 @@ nomodule ctrl list --json
 nomodule ctrl add t0 "${SOCK[@]}" --queues 2
 nomodule ns list
 nomodule ns add t0 /dev/null
+nomodule ns add t0 --shared --ro /dev/null
 nomodule ns add t0 --target 0 --lun 0 --serial S --vendor V --product P /dev/null
 nomodule stats
 nomodule stats t0
