@@ -58,6 +58,7 @@ const char *vu_req_name(uint32_t request)
 	case VDEV_VU_SET_OWNER:			return "SET_OWNER";
 	case VDEV_VU_RESET_OWNER:		return "RESET_OWNER";
 	case VDEV_VU_SET_MEM_TABLE:		return "SET_MEM_TABLE";
+	case VDEV_VU_SET_LOG_BASE:		return "SET_LOG_BASE";
 	case VDEV_VU_SET_VRING_NUM:		return "SET_VRING_NUM";
 	case VDEV_VU_SET_VRING_ADDR:		return "SET_VRING_ADDR";
 	case VDEV_VU_SET_VRING_BASE:		return "SET_VRING_BASE";

@@ -124,6 +124,12 @@ struct vu_queue {
 	unsigned int num;
 	bool packed, event_idx, indirect;
 	uint64_t desc_gpa, avail_gpa, used_gpa;
+	/*
+	 * SET_VRING_ADDR's VDEV_VU_VRING_F_LOG and log_guest_addr: QEMU sets
+	 * both while migrating, with the used (device) area's gpa.
+	 */
+	bool log;
+	uint64_t log_gpa;
 	uint64_t ind_gpa;	/* VU_IND_MAX entries per id, 4 KiB apart */
 	/* Our mapping of each area (and cmd_gpa's), taken once at create. */
 	uint8_t *desc_map, *avail_map, *used_map, *ind_map, *cmd_map;
@@ -398,6 +404,39 @@ int vu_mem_write(struct vu_front *f, uint64_t gpa, const void *src,
 		 uint64_t len);
 int vu_mem_read(struct vu_front *f, uint64_t gpa, void *dst, uint64_t len);
 
+/*
+ * The dirty log, as QEMU's vhost log: a memfd of u64 words, bit N (word
+ * N / 64, bit N % 64) for guest-physical page N of 4 KiB, which the back
+ * end sets for each page it writes while features have LOG_ALL.
+ */
+#define VU_LOG_PAGE		4096ULL
+
+struct vu_log {
+	int fd;			/* -1: none */
+	uint64_t *map;		/* our mapping of it */
+	uint64_t size;		/* bytes */
+};
+
+/*
+ * The size QEMU gives the log (vhost_get_log_size()): a u64 for every
+ * 64 pages up to the highest guest-physical address of the regions.
+ */
+uint64_t vu_log_size(const struct vu_front *f);
+/* A zeroed memfd of @size bytes, mapped; vu_log_destroy() undoes it. */
+int vu_log_create(struct vu_front *f, struct vu_log *l, uint64_t size);
+void vu_log_destroy(struct vu_log *l);
+/* Is page @page's bit set (0 beyond the log)? */
+bool vu_log_test(const struct vu_log *l, uint64_t page);
+/* Zero every bit, as QEMU's sync does after it read them. */
+void vu_log_clear(struct vu_log *l);
+/*
+ * SET_LOG_BASE { @size, @offset } with @fd (none if < 0), NEED_REPLY if
+ * f->need_reply, and the reply QEMU waits for: 0, -EREMOTEIO with the
+ * errno in f->last_ack, or an error.
+ */
+int vu_set_log_base(struct vu_front *f, int fd, uint64_t size,
+		    uint64_t offset);
+
 /* --- rings (vu_ring.c) --------------------------------------------------- */
 
 /*
@@ -408,6 +447,7 @@ int vu_mem_read(struct vu_front *f, uint64_t gpa, void *dst, uint64_t len);
  */
 
 /* Virtio bits the ring drivers care about. */
+#define VU_F_LOG_ALL		26
 #define VU_F_INDIRECT_DESC	28
 #define VU_F_EVENT_IDX		29
 #define VU_F_VERSION_1		32
@@ -464,6 +504,11 @@ int vu_queue_start(struct vu_front *f, struct vu_queue *q,
 		   const struct vu_vring_ops *ops);
 /* GET_VRING_BASE of one queue into q->base. */
 int vu_get_vring_base(struct vu_front *f, unsigned int index, uint32_t *base);
+/*
+ * SET_VRING_ADDR of a ring again, with q->log and q->log_gpa: what QEMU
+ * sends to a started ring when logging starts or stops.
+ */
+int vu_set_vring_addr(struct vu_front *f, struct vu_queue *q);
 int vu_set_vring_enable(struct vu_front *f, unsigned int index, bool on);
 /* The base the driver's state says the device stopped at. */
 uint32_t vu_vq_driver_base(const struct vu_queue *q);

@@ -256,3 +256,101 @@ int vu_mem_read(struct vu_front *f, uint64_t gpa, void *dst, uint64_t len)
 {
 	return vu_mem_copy(f, gpa, dst, len, false);
 }
+
+/* --- the dirty log --------------------------------------------------------- */
+
+/* Pages one u64 of the log stands for (QEMU's VHOST_LOG_CHUNK / page). */
+#define VU_LOG_BITS	64
+
+uint64_t vu_log_size(const struct vu_front *f)
+{
+	uint64_t words = 0, last;
+	unsigned int i;
+
+	for (i = 0; i < f->nregions; i++) {
+		last = f->regions[i].gpa + f->regions[i].size - 1;
+		if (last / (VU_LOG_PAGE * VU_LOG_BITS) + 1 > words)
+			words = last / (VU_LOG_PAGE * VU_LOG_BITS) + 1;
+	}
+	return words * sizeof(uint64_t);
+}
+
+int vu_log_create(struct vu_front *f, struct vu_log *l, uint64_t size)
+{
+	void *p;
+
+	l->fd = -1;
+	l->map = NULL;
+	l->size = 0;
+	if (!size || size % sizeof(uint64_t))
+		return vu_fail(f, -EINVAL, "a log of %llu bytes",
+			       (unsigned long long)size);
+	l->fd = memfd_create("vu-log", MFD_CLOEXEC);
+	if (l->fd < 0)
+		return vu_fail(f, -errno, "memfd_create(log): %s", strerror(errno));
+	if (ftruncate(l->fd, size)) {
+		int err = errno;
+
+		vu_log_destroy(l);
+		return vu_fail(f, -err, "ftruncate log to %llu: %s",
+			       (unsigned long long)size, strerror(err));
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		vu_log_destroy(l);
+		return vu_fail(f, -err, "mmap log: %s", strerror(err));
+	}
+	l->map = p;
+	l->size = size;
+	/* Every page in now, as QEMU's allocation does. */
+	memset(l->map, 0, size);
+	return 0;
+}
+
+void vu_log_destroy(struct vu_log *l)
+{
+	if (l->map)
+		munmap(l->map, l->size);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->map = NULL;
+	l->fd = -1;
+	l->size = 0;
+}
+
+bool vu_log_test(const struct vu_log *l, uint64_t page)
+{
+	uint64_t word = page / VU_LOG_BITS;
+
+	if (!l->map || word >= l->size / sizeof(uint64_t))
+		return false;
+	/* The back end sets bits while we look: one load per word. */
+	return __atomic_load_n(&l->map[word], __ATOMIC_ACQUIRE) >>
+	       (page % VU_LOG_BITS) & 1;
+}
+
+void vu_log_clear(struct vu_log *l)
+{
+	uint64_t i;
+
+	for (i = 0; i < l->size / sizeof(uint64_t); i++)
+		__atomic_store_n(&l->map[i], 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+int vu_set_log_base(struct vu_front *f, int fd, uint64_t size,
+		    uint64_t offset)
+{
+	struct vu_wire_log p = { .mmap_size = size, .mmap_offset = offset };
+	uint32_t flags = f->need_reply ? VU_FLAGS_NEED_REPLY : VU_FLAGS;
+	int ret;
+
+	ret = vu_send(f, VDEV_VU_SET_LOG_BASE, flags, &p, sizeof(p), &fd,
+		      fd < 0 ? 0 : 1);
+	if (ret)
+		return ret;
+	/* Replied to with or without NEED_REPLY: QEMU waits for it. */
+	return vu_recv_ack(f, VDEV_VU_SET_LOG_BASE);
+}

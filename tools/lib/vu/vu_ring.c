@@ -848,16 +848,35 @@ static int vu_add_status(struct vu_front *f, uint64_t bits)
 	return vu_set_status(f, st | bits);
 }
 
-int vu_queue_start(struct vu_front *f, struct vu_queue *q,
-		   const struct vu_vring_ops *ops)
+/* The ring's addresses as QEMU sends them: our mappings, and the log's. */
+static void vu_queue_addr(struct vu_front *f, struct vu_queue *q,
+			  struct vu_wire_vring_addr *a)
 {
-	struct vu_wire_vring_addr a = {
+	*a = (struct vu_wire_vring_addr){
 		.index = q->index,
+		.flags = q->log ? VDEV_VU_VRING_F_LOG : 0,
 		.desc_uaddr = vu_uva(f, q->desc_gpa),
 		.used_uaddr = vu_uva(f, q->used_gpa),
 		.avail_uaddr = vu_uva(f, q->avail_gpa),
+		.log_gaddr = q->log ? q->log_gpa : 0,
 	};
+}
+
+int vu_set_vring_addr(struct vu_front *f, struct vu_queue *q)
+{
+	struct vu_wire_vring_addr a;
+
+	vu_queue_addr(f, q, &a);
+	return vu_vring_addr(f, &a);
+}
+
+int vu_queue_start(struct vu_front *f, struct vu_queue *q,
+		   const struct vu_vring_ops *ops)
+{
+	struct vu_wire_vring_addr a;
 	int ret;
+
+	vu_queue_addr(f, q, &a);
 
 	ret = ops->state(f, VDEV_VU_SET_VRING_NUM, q->index, q->num);
 	if (!ret)
