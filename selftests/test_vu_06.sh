@@ -119,6 +119,8 @@ for ring in split packed; do
 done
 vuc_log vu_migrate a dirty_log_blk VU_NO_EVENT_IDX=1 VU_NO_INDIRECT=1
 vuc_log vu_migrate a log_guest_addr
+# A log QEMU sized for less memory than it mapped: nothing past its end.
+vuc_log vu_migrate a log_short VU_REGIONS=2 VU_GPA_GAP_MB=64
 
 # --- handover ----------------------------------------------------------------
 

@@ -854,6 +854,38 @@ TEST_F_TIMEOUT(dev, dirty_log_blk, CASE_TIMEOUT)
 }
 
 /*
+ * A log too small for the memory (sized for region 0 only): writes past
+ * its end are not logged, and the back end goes on; within it, the log
+ * is exact. Needs VU_REGIONS=2 (region 1 beyond the log).
+ */
+TEST_F_TIMEOUT(dev, log_short, CASE_TIMEOUT)
+{
+	struct vu_region *r1 = &F->regions[1];
+	uint64_t words = (F->regions[0].size / PAGE + 63) / 64;
+	struct vu_log log;
+	struct pset want;
+	struct blk blk;
+
+	if (F->nregions < 2)
+		SKIP(return, "one region (VU_REGIONS=2)");
+	ASSERT_LT(words * 64, r1->gpa / PAGE)
+		TH_LOG("region 1 must lie beyond a log for region 0 (VU_GPA_GAP_MB)");
+	ASSERT_EQ(0, blk_init(&blk, D)) TH_LOG("%s", blk.err);
+	ASSERT_EQ(0, pset_init(&want, blk.m.npages));
+	OK(vu_log_create(F, &log, words * 8));
+	OK(vu_set_log_base(F, log.fd, log.size, 0));
+	OK(log_on(D, true));
+	BLK_OK(blk_round(&blk, &want, &log, false));
+	/* Queue 1 read into region 1: wanted, but past the log. */
+	ASSERT_TRUE(pset_has(&want, blk.q[1].b / PAGE));
+	LOG_IS(&blk.m, &log, &want, "a log for region 0 only");
+	OK(vu_fence(F));
+	vu_log_destroy(&log);
+	pset_free(&want);
+	blk_free(&blk);
+}
+
+/*
  * log_guest_addr is where used-ring writes are logged, not the used
  * ring's own address: with another page there, that page's bit is set
  * and the used ring's is not (split; packed logs descriptors in place).
