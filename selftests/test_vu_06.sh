@@ -107,6 +107,8 @@ dmesg_mark=$(dmesg | wc -l)
 vuc_log vu_migrate a log_negotiate
 vuc_log vu_migrate a log_negotiate VU_RING=packed
 vuc_log vu_migrate a log_not_negotiated
+vuc_log vu_migrate a vring_addr_started
+vuc_log vu_migrate a vring_addr_started VU_RING=packed
 
 # --- the dirty log, bit for bit ---------------------------------------------
 

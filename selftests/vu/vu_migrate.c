@@ -771,6 +771,56 @@ TEST_F_TIMEOUT(dev, log_negotiate, CASE_TIMEOUT)
 	vu_log_destroy(&log);
 }
 
+/*
+ * A started ring takes SET_VRING_ADDR again when only the log flag and
+ * address change (QEMU's migration start); another address is EBUSY and
+ * changes nothing: the ring goes on where it was.
+ */
+TEST_F_TIMEOUT(dev, vring_addr_started, CASE_TIMEOUT)
+{
+	struct vu_queue *q = F->queues[0];
+	struct vu_wire_vring_addr a;
+	uint64_t other = vu_alloc(F, 0, 2 * PAGE, PAGE);
+	struct blk blk;
+	int i;
+
+	ASSERT_NE(0, other);
+	ASSERT_EQ(0, blk_init(&blk, D)) TH_LOG("%s", blk.err);
+	for (i = 0; i < 3; i++) {
+		a = (struct vu_wire_vring_addr){
+			.index = 0, .flags = VDEV_VU_VRING_F_LOG,
+			.desc_uaddr = vu_uva(F, q->desc_gpa),
+			.used_uaddr = vu_uva(F, q->used_gpa),
+			.avail_uaddr = vu_uva(F, q->avail_gpa),
+			.log_gaddr = q->used_gpa,
+		};
+		if (i == 0)
+			a.desc_uaddr = vu_uva(F, other);
+		else if (i == 1)
+			a.used_uaddr = vu_uva(F, other);
+		else
+			a.avail_uaddr = vu_uva(F, other);
+		F->last_ack = 0;
+		OK(vu_send(F, VDEV_VU_SET_VRING_ADDR, VU_FLAGS_NEED_REPLY, &a,
+			   sizeof(a), NULL, 0));
+		ASSERT_EQ(-EREMOTEIO, vu_recv_ack(F, VDEV_VU_SET_VRING_ADDR))
+			TH_LOG("address %d of a started ring changed: want EBUSY: %s",
+			       i, F->err);
+		ASSERT_EQ(EBUSY, F->last_ack);
+		OK(vu_fence(F));
+	}
+	/* The flag and log address alone: taken, both ways. */
+	q->log = true;
+	q->log_gpa = q->used_gpa;
+	OK(vu_set_vring_addr(F, q));
+	q->log = false;
+	q->log_gpa = 0;
+	OK(vu_set_vring_addr(F, q));
+	/* The ring is where it was: I/O with every block checked. */
+	BLK_OK(blk_round(&blk, NULL, NULL, false));
+	blk_free(&blk);
+}
+
 /* A session without LOG_SHMFD: SET_LOG_BASE is refused. */
 TEST_F_TIMEOUT(dev, log_not_negotiated, CASE_TIMEOUT)
 {
