@@ -130,13 +130,4 @@ else
 	"$vdev_tmp/start-vdevd"
 fi
 
-echo "# kernel log of the cases:"
-dmesg | tail -n +"$((dmesg_mark + 1))" | grep 'vdev' | sed 's/^\[[^]]*\] //; s/(pid [0-9]*)/(pid N)/' |
-	sort | uniq -c | sort -rn | head -20 | sed 's/^/#   /'
-
-vu_vdevd_stop
-if [ "$vu_failed" != 0 ]; then
-	echo "# vdevd's log (last 60 lines):"
-	tail -n 60 "$vu_log" | sed 's/^/#   /'
-fi
-vdev_test_done
+vu_finish "$dmesg_mark"

@@ -299,6 +299,20 @@ static inline void vu_dev_teardown(struct vu_dev *d)
 	ASSERT_EQ(0, __r) TH_LOG("setup: %s", self->d.f.err);		\
 } while (0)
 
+/* The usual fixture: one device per case, set up and started, torn down. */
+#define VU_DEV_FIXTURE()						\
+	FIXTURE(dev) {							\
+		struct vu_dev d;					\
+	};								\
+	FIXTURE_SETUP(dev)						\
+	{								\
+		DEV_SETUP(true);					\
+	}								\
+	FIXTURE_TEARDOWN(dev)						\
+	{								\
+		vu_dev_teardown(&self->d);				\
+	}
+
 /* --- the I/O engine ------------------------------------------------------ */
 
 /*

@@ -27,19 +27,7 @@
 
 #define CASE_TIMEOUT	240
 
-FIXTURE(dev) {
-	struct vu_dev d;
-};
-
-FIXTURE_SETUP(dev)
-{
-	DEV_SETUP(true);
-}
-
-FIXTURE_TEARDOWN(dev)
-{
-	vu_dev_teardown(&self->d);
-}
+VU_DEV_FIXTURE();
 
 static unsigned int min_u(unsigned int a, unsigned int b)
 {

@@ -75,6 +75,21 @@ vu_vdevd_stop() {
 	"$vdev_tmp/kill-vdevd"
 }
 
+# vu_finish DMESG_MARK: the kernel's vdev lines since the mark, counted;
+# stop vdevd and show its log if a check failed; end the test.
+vu_finish() {
+	echo "# kernel log of the cases:"
+	dmesg | tail -n +"$(($1 + 1))" | grep 'vdev' |
+		sed 's/^\[[^]]*\] //; s/(pid [0-9]*)/(pid N)/' |
+		sort | uniq -c | sort -rn | head -20 | sed 's/^/#   /'
+	vu_vdevd_stop
+	if [ "$vu_failed" != 0 ]; then
+		echo "# vdevd's log (last 60 lines):"
+		tail -n 60 "$vu_log" | sed 's/^/#   /'
+	fi
+	vdev_test_done
+}
+
 # vu_vdevd_start SOCK...: start vdevd and wait for every socket.
 vu_vdevd_start() {
 	local s ok

@@ -38,19 +38,7 @@
 #define QUIET_MS	300
 #define RESTART_MS	30000
 
-FIXTURE(dev) {
-	struct vu_dev d;
-};
-
-FIXTURE_SETUP(dev)
-{
-	DEV_SETUP(true);
-}
-
-FIXTURE_TEARDOWN(dev)
-{
-	vu_dev_teardown(&self->d);
-}
+VU_DEV_FIXTURE();
 
 #define D	(&self->d)
 #define F	(&self->d.f)

@@ -654,19 +654,7 @@ static int log_on(struct vu_dev *d, bool on)
  * ========================================================================
  */
 
-FIXTURE(dev) {
-	struct vu_dev d;
-};
-
-FIXTURE_SETUP(dev)
-{
-	DEV_SETUP(true);
-}
-
-FIXTURE_TEARDOWN(dev)
-{
-	vu_dev_teardown(&self->d);
-}
+VU_DEV_FIXTURE();
 
 #define D	(&self->d)
 #define F	(&self->d.f)
