@@ -15,7 +15,8 @@
 #           pid is in LOG.pid while it runs (for a caller's cleanup);
 #           LOG.pattern keeps the 16 MiB the guest writes to the start
 #           of the disk (random, made here, new each run), for the
-#           caller to compare with its disk
+#           caller to compare with its disk; LOG.initrd is the guest's
+#           initramfs while QEMU runs
 #
 # Environment:
 #   E2E_TIMEOUT     seconds one boot may take before QEMU is killed
@@ -40,13 +41,27 @@
 #                   its init runs (default 3; see early_crash below)
 #   E2E_APPEND      extra kernel command line
 #   E2E_QEMU_OPTS   extra QEMU options (split at blanks)
+#   E2E_QMP         a QMP monitor on this unix socket (QEMU serves it and
+#                   does not wait for a client; selftests/e2e/qmp.py)
+#   E2E_INCOMING    be the destination of a live migration: QEMU starts
+#                   with -incoming E2E_INCOMING (e.g. unix:PATH) instead
+#                   of booting, on the initramfs and pattern of the
+#                   source's run-qemu.sh, which E2E_FROM names by its LOG
+#                   (it must still run: LOG.initrd lives as long as it);
+#                   TEST, PACKED and the other knobs must be the source's.
+#                   No LOG.pattern of its own, no boot retries, and the
+#                   timeout counts from QEMU's start
+#   E2E_FROM        with E2E_INCOMING: the source's LOG
 #   QEMU            the QEMU binary (default qemu-system-x86_64)
 #
 # Prints "# " lines (timings, the guest's verdict) on stdout.
 # Exit: 0 the guest printed "VDEV-E2E: PASS"; 1 it failed, crashed, or
 # timed out (the reason on stderr); 2 usage; 3 every boot crashed before
 # the guest's init ran (nested TCG, see README: nothing was tested);
-# 4 QEMU or the guest's ingredients are missing.
+# 4 QEMU or the guest's ingredients are missing; 5 (with E2E_QMP, not
+# E2E_INCOMING) QEMU exited without a verdict after the guest's init ran,
+# and no crash on the console: what a caller that quit it over QMP (its
+# guest migrated away) expects.
 set -uo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -89,6 +104,20 @@ command -v "$qemu_bin" >/dev/null || {
 	exit 1
 }
 
+incoming=${E2E_INCOMING:-}
+qmp=${E2E_QMP:-}
+if [[ -n $incoming ]]; then
+	from=${E2E_FROM:-}
+	[[ -n $from ]] || {
+		err "E2E_INCOMING needs E2E_FROM: the LOG of the source's run-qemu.sh"
+		exit 2
+	}
+	[[ -s $from.pattern && -s $from.initrd ]] || {
+		err "no $from.pattern or $from.initrd: is the source's run-qemu.sh running?"
+		exit 1
+	}
+fi
+
 t0=$(now)
 guest=$("$HERE/mkguest.sh")
 rc=$?
@@ -99,9 +128,10 @@ rc=$?
 } <<<"$guest"
 
 pidfile=$log.pid
-pattern=$log.pattern
 qpid=
 work=$(mktemp -d) || exit 1
+# Ours to remove at the end: the initramfs a destination may still load.
+own_initrd=
 
 # Stop our QEMU, if it runs: TERM, then KILL.  Only the pid we started.
 stop_qemu() {
@@ -118,26 +148,36 @@ stop_qemu() {
 	qpid=
 	rm -f "$pidfile"
 }
-trap 'stop_qemu; rm -rf "$work"' EXIT
+trap 'stop_qemu; rm -rf "$work"; [[ -z $own_initrd ]] || rm -f "$own_initrd"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 # The pattern: random, new each run (a disk that still holds an old one
 # proves nothing), made here where it is cheap, and appended to the
-# initramfs as /pattern (the kernel unpacks concatenated archives).
-if ! { head -c $((16 << 20)) /dev/urandom >"$work/pattern" &&
-	(cd "$work" && echo pattern | cpio -o -H newc --quiet -R 0:0 >pattern.cpio) &&
-	cat "$base_initrd" "$work/pattern.cpio" >"$work/initrd" &&
-	mv -f "$work/pattern" "$pattern"; }; then
-	err "can't make the pattern in $work"
-	exit 1
+# initramfs as /pattern (the kernel unpacks concatenated archives).  The
+# initramfs goes next to LOG, where a migration's destination finds it.
+# A destination takes both from its source: QEMU's devices and ROMs must
+# be the same on both sides.
+if [[ -n $incoming ]]; then
+	pattern=$from.pattern
+	initrd=$from.initrd
+else
+	pattern=$log.pattern
+	initrd=$log.initrd
+	own_initrd=$initrd
+	if ! { head -c $((16 << 20)) /dev/urandom >"$work/pattern" &&
+		(cd "$work" && echo pattern | cpio -o -H newc --quiet -R 0:0 >pattern.cpio) &&
+		cat "$base_initrd" "$work/pattern.cpio" >"$initrd" &&
+		mv -f "$work/pattern" "$pattern"; }; then
+		err "can't make the pattern and the initramfs in $work"
+		exit 1
+	fi
+	rm -f "$work/pattern.cpio"
 fi
-rm -f "$work/pattern.cpio"
-initrd=$work/initrd
 md5=$(md5sum <"$pattern" | cut -d' ' -f1)
-# And of each 4 MiB quarter, for the guest's hotplug step (an md5sum
-# fewer there for each check).
+# And of each 4 MiB quarter, for the guest's hotplug and migrate steps
+# (an md5sum fewer there for each check).
 md5q=
 for q in 0 1 2 3; do
 	md5q+=${md5q:+,}$(dd if="$pattern" bs=4M skip=$q count=1 2>/dev/null | md5sum | cut -d' ' -f1)
@@ -195,6 +235,8 @@ qemu=("$qemu_bin"
 	-display none -nic none -monitor none
 	-chardev stdio,id=con,signal=off -serial chardev:con
 	-pidfile "$pidfile")
+[[ -n $qmp ]] && qemu+=(-qmp "unix:$qmp,server=on,wait=off")
+[[ -n $incoming ]] && qemu+=(-incoming "$incoming")
 # shellcheck disable=SC2206  # options, split at blanks on purpose
 [[ -n ${E2E_QEMU_OPTS:-} ]] && qemu+=($E2E_QEMU_OPTS)
 
@@ -248,7 +290,10 @@ attempt=1
 while :; do
 	deadline_s=$((SECONDS + timeout_s))
 	boot "$log"
-	early_crash "$log" || break
+	# A destination boots nothing: any crash is the migrated guest's.
+	if [[ -n $incoming ]] || ! early_crash "$log"; then
+		break
+	fi
 	say "guest kernel crashed during boot, before its init ran (attempt $attempt): $(tr -d '\r' <"$log" | grep -aE -m1 'double fault|general protection|BUG:|Kernel panic')"
 	((attempt > ${E2E_BOOT_RETRIES:-3})) && break
 	cp -f "$log" "$log.crash$attempt"
@@ -270,14 +315,19 @@ if [[ -n $line ]]; then
 	err "guest says: ${line#VDEV-E2E: }"
 elif ((timed_out)); then
 	err "TIMEOUT: no verdict from the guest within $timeout_s s${booted:+ (init started after $booted s)}; QEMU killed"
-	[[ -s $log ]] ||
+	[[ -s $log || -n $incoming ]] ||
 		err "not one byte on the console: QEMU never started the guest (a vhost-user back end that does not answer at realize?)"
+elif [[ -n $incoming ]]; then
+	err "QEMU exited after $wait_s s without a verdict from the migrated guest (see $log)"
 elif early_crash "$log"; then
 	# Every boot died before the guest's init: nothing of the test ran.
 	err "the guest kernel crashed during boot, before its init ran, $attempt times (see $log): the bench, not the back end"
 	exit 3
 elif [[ -z $booted ]]; then
 	err "QEMU exited after $wait_s s before the guest's init ran (see $log)"
+elif [[ -n $qmp ]] && ! strip | grep -aqE 'Kernel panic|BUG:|Oops|general protection|double fault'; then
+	say "QEMU exited after $wait_s s without a verdict from the guest (quit over QMP?)"
+	exit 5
 else
 	err "QEMU exited after $wait_s s without a verdict from the guest (see $log)"
 fi
