@@ -9,7 +9,9 @@
 # guest is broken, not vdev; test_e2e_01 and _02 run the same guest on vdev.
 # A guest boot that crashes is retried up to three times (e2e/run-qemu.sh).
 # timeout=1500
+# shellcheck source-path=SCRIPTDIR source=test_common.sh
 source "$(dirname "$0")/test_common.sh"
+# shellcheck source=e2e/e2e_common.sh
 source "$VDEV_ROOT/selftests/e2e/e2e_common.sh"
 
 # A diagnosis of the bench, not a test of vdev: it costs a nested boot
@@ -30,20 +32,10 @@ if [ "$(cat /sys/block/ram0/size)" -lt $((E2E_MIB * 2048)) ]; then
 	exit $KSFT_SKIP
 fi
 sock=$vdev_tmp/qsd.sock
-qsd_log=$vdev_tmp/qsd.log
 t0=$(date +%s)
 
-e2e_bg "$qsd_log" "$QSD" \
-	--blockdev "driver=host_device,node-name=d0,filename=$dev,cache.direct=on,discard=unmap" \
-	--export "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=$sock,writable=on,num-queues=2"
-qsd_pid=$e2e_last_pid
-if e2e_wait_socket "$sock" "$qsd_pid" 30; then
-	pass "qemu-storage-daemon exports $dev on $sock"
-else
-	fail "qemu-storage-daemon exports $dev on $sock"
-	e2e_show_log "qemu-storage-daemon" "$qsd_log" 20
-	vdev_test_done
-fi
+e2e_qsd_start "$dev" "$sock" || vdev_test_done
+qsd_pid=$e2e_qsd_pid qsd_log=$e2e_qsd_log
 
 steps=rw
 if e2e_has_discard "$dev"; then

@@ -19,6 +19,9 @@ E2E_MIB=16
 e2e_pids=()
 e2e_log=
 e2e_rc=
+# The consoles of more guests' QEMUs (a migration's destination), whose
+# QEMU e2e_cleanup stops too.
+e2e_more_logs=()
 
 # e2e_need_tools [TOOL...]: skip the test unless QEMU and the TOOLs are
 # here.
@@ -102,6 +105,9 @@ e2e_cleanup() {
 	local i
 
 	[ -n "$e2e_log" ] && e2e_stop_stray_qemu "$e2e_log"
+	for i in "${e2e_more_logs[@]}"; do
+		e2e_stop_stray_qemu "$i"
+	done
 	for ((i = ${#e2e_pids[@]} - 1; i >= 0; i--)); do
 		e2e_stop "${e2e_pids[i]}"
 	done
@@ -125,8 +131,14 @@ e2e_wait_socket() {
 # are passed on as TAP comments.
 e2e_run() {
 	e2e_log=$vdev_tmp/guest.log
-	"$E2E_DIR/run-qemu.sh" "$1" "$2" "$3" "$e2e_log" 2>&1 |
-		sed -u -e 's/^#* \{0,1\}/# /'
+	e2e_run_log "$e2e_log" "$@"
+}
+
+# e2e_run_log LOG SOCKET STEPS PACKED [TAG]: run-qemu.sh with its console
+# in LOG, its status in $e2e_rc, its lines as TAP comments (after TAG).
+e2e_run_log() {
+	"$E2E_DIR/run-qemu.sh" "$2" "$3" "$4" "$1" 2>&1 |
+		sed -u -e "s/^#* \{0,1\}/# ${5:-}/"
 	e2e_rc=${PIPESTATUS[0]}
 }
 
@@ -369,4 +381,277 @@ e2e_vdev_test() {
 	e2e_run "$e2e_sock" "$steps" "$packed"
 	e2e_vdev_verdict "guest on vdev: $ring ring, 2 queues, $steps"
 	e2e_vdev_end "$ring ring"
+}
+
+# --- live migration (test_e2e_04 on vdev, test_e2e_05 on qsd) ---------------
+
+# The migrate step's mailbox (guest-init): the 4 KiB block at MiB 16 of
+# the disk; "STOP" there ends the guest's passes.
+E2E_MIG_MBOX_4K=$((E2E_MIB * 256))
+
+# e2e_mig_mailbox DEV [TEXT]: TEXT (none: zeros) in DEV's mailbox,
+# straight to the device, which both back ends serve.
+e2e_mig_mailbox() {
+	if [ -n "${2:-}" ]; then
+		printf '%s\n' "$2" | dd of="$1" bs=4096 seek=$E2E_MIG_MBOX_4K count=1 \
+			conv=sync,notrunc oflag=direct 2>/dev/null
+	else
+		dd if=/dev/zero of="$1" bs=4096 seek=$E2E_MIG_MBOX_4K count=1 \
+			conv=notrunc oflag=direct 2>/dev/null
+	fi
+}
+
+# e2e_mig_wait LOG ERE PID SECS: a line of the console LOG matches ERE
+# while PID (the run-qemu.sh of that QEMU) lives, within SECS; once a
+# second (the nested guests need the CPU).
+e2e_mig_wait() {
+	local t0=$SECONDS
+
+	while :; do
+		grep -aqE -- "$2" "$1" 2>/dev/null && return 0
+		e2e_alive "$3" || break
+		((SECONDS - t0 < $4)) || break
+		sleep 1
+	done
+	grep -aqE -- "$2" "$1" 2>/dev/null
+}
+
+# e2e_mig_count LOG ERE: the console lines of LOG that match ERE.
+e2e_mig_count() {
+	tr -d '\r' <"$1" 2>/dev/null | grep -acE -- "$2"
+}
+
+# e2e_mig_passes LOG WHAT: the guest's migrate passes of which LOG holds
+# the line WHAT (start or done), their numbers, one a line.
+e2e_mig_passes() {
+	tr -d '\r' <"$1" 2>/dev/null | sed -n "s/^VDEV-E2E: migrate pass \([0-9]*\) $2 .*/\1/p"
+}
+
+# e2e_mig_end_runner PID RCFILE SECS: wait (bounded) for a run-qemu.sh
+# runner to end; its status in $e2e_mig_rc (none: 1).
+e2e_mig_end_runner() {
+	local i
+
+	for ((i = 0; i < $3; i++)); do
+		e2e_alive "$1" || break
+		sleep 1
+	done
+	e2e_alive "$1" && e2e_stop "$1"
+	wait "$1" 2>/dev/null
+	e2e_mig_rc=$(cat "$2" 2>/dev/null || echo 1)
+}
+
+# e2e_mig_failed TITLE SHOW: after a failure, both consoles and what SHOW
+# (a command, the back end's logs) has to say.
+e2e_mig_failed() {
+	echo "#   ($1)"
+	e2e_show_crash "$e2e_mig_dlog" || e2e_show_log "destination's console" "$e2e_mig_dlog" 30
+	e2e_show_crash "$e2e_log" || e2e_show_log "source's console" "$e2e_log" 30
+	$2
+}
+
+# e2e_mig_test SRC_SOCK DST_SOCK PACKED(yes|no) DEV WHAT SHOW: the live
+# migration test on two vhost-user-blk back ends (their sockets) over the
+# one disk DEV, WHAT in the checks' names, SHOW a command that shows the
+# back ends' logs when something fails.
+#
+# The source QEMU (run-qemu.sh with a QMP monitor) boots the guest, whose
+# migrate step (guest-init) writes the pattern in passes; the destination
+# QEMU starts with -incoming once the guest's init runs.  As the first
+# pass starts, qmp.py migrates the guest over a unix socket and waits for
+# the destination to run it; the source QEMU is told to quit.  Once a
+# pass started on the destination the host writes STOP into the mailbox;
+# the guest ends its pass, reads back every quarter and gives its
+# verdict, on the destination's console.  The host then reads from DEV
+# what the last pass wrote.
+e2e_mig_test() {
+	local ssock=$1 dsock=$2 packed=$3 dev=$4 what=$5 show=$6
+	local qs=$vdev_tmp/src.qmp qd=$vdev_tmp/dst.qmp uri=unix:$vdev_tmp/mig.sock
+	local t0=$SECONDS t_boot t_mig t_run srunner drunner mrc n p i
+	local src_starts dst_starts dst_done first_dst cache stats
+
+	e2e_log=$vdev_tmp/guest.log
+	e2e_mig_dlog=$vdev_tmp/guest-dst.log
+	e2e_more_logs+=("$e2e_mig_dlog")
+	# Boot (with its retries) and passes until the host says STOP; each
+	# side's QEMU is bounded by run-qemu.sh, the guest by its watchdog.
+	export E2E_TIMEOUT=${E2E_TIMEOUT:-900} E2E_GUEST_WD=${E2E_GUEST_WD:-600}
+	rm -f "$vdev_tmp/src.rc" "$vdev_tmp/dst.rc"
+	if ! e2e_mig_mailbox "$dev"; then
+		fail "clear the mailbox on $dev"
+		return 1
+	fi
+
+	(
+		# shellcheck disable=SC2030  # for this run-qemu.sh only
+		export E2E_QMP=$qs
+		e2e_run_log "$e2e_log" "$ssock" migrate "$packed" "src: "
+		echo "$e2e_rc" >"$vdev_tmp/src.rc"
+	) &
+	srunner=$!
+	e2e_pids+=("$srunner")
+	if ! e2e_mig_wait "$e2e_log" '^VDEV-E2E: BOOTED' "$srunner" 2000; then
+		e2e_mig_end_runner "$srunner" "$vdev_tmp/src.rc" 10
+		e2e_rc=$e2e_mig_rc
+		e2e_bench_failed
+		fail "the guest boots on the source ($what; run-qemu.sh exit $e2e_rc)"
+		e2e_mig_failed "no init" "$show"
+		return 1
+	fi
+	t_boot=$((SECONDS - t0))
+	# The destination, while the guest sets up: QEMU's start and its
+	# back end's session take seconds of the bench's CPU.
+	(
+		# shellcheck disable=SC2030,SC2031  # for this run-qemu.sh only
+		export E2E_QMP=$qd E2E_INCOMING=$uri E2E_FROM=$e2e_log
+		e2e_run_log "$e2e_mig_dlog" "$dsock" migrate "$packed" "dst: "
+		echo "$e2e_rc" >"$vdev_tmp/dst.rc"
+	) &
+	drunner=$!
+	e2e_pids+=("$drunner")
+	if ! e2e_mig_wait "$e2e_log" '^VDEV-E2E: (migrate pass 0 start|FAIL)' "$srunner" 600 ||
+		grep -aq '^VDEV-E2E: FAIL' "$e2e_log"; then
+		fail "the guest's migrate step starts on the source ($what)"
+		e2e_mig_failed "no first pass" "$show"
+		return 1
+	fi
+
+	# The migration, bounded by qmp.py; its progress every 10 s.
+	t_mig=$SECONDS
+	/usr/bin/python3 "$E2E_DIR/qmp.py" "$qs" migrate "$uri" --dest "$qd" --timeout 900 \
+		>"$vdev_tmp/mig.out" 2>&1
+	mrc=$?
+	t_mig=$((SECONDS - t_mig))
+	grep -v '^result: ' "$vdev_tmp/mig.out" | sed 's/^#* \{0,1\}/# /'
+	stats=$(sed -n 's/^result: //p' "$vdev_tmp/mig.out")
+	if [ "$mrc" = 0 ]; then
+		pass "live migration of the guest under I/O to the destination QEMU ($what)"
+	else
+		fail "live migration of the guest under I/O to the destination QEMU ($what)"
+	fi
+	[ -n "$stats" ] && e2e_mig_stats "$stats"
+	# The source stopped at the switch-over: its passes are all in.
+	src_starts=$(e2e_mig_passes "$e2e_log" start | wc -l)
+	if [ "$mrc" = 0 ]; then
+		/usr/bin/python3 "$E2E_DIR/qmp.py" "$qs" cmd quit >/dev/null 2>&1
+		e2e_mig_end_runner "$srunner" "$vdev_tmp/src.rc" 60
+		expect_eq "the source QEMU quits without a verdict of its guest's (it migrated away)" \
+			"$e2e_mig_rc" 5
+		if ! e2e_mig_wait "$e2e_mig_dlog" '^VDEV-E2E: (migrate pass [0-9]+ start|FAIL)' "$drunner" 600 ||
+			grep -aq '^VDEV-E2E: FAIL' "$e2e_mig_dlog"; then
+			fail "the guest starts a pass on the destination"
+		fi
+	fi
+	# STOP, in any case: the guest ends with a verdict wherever it runs
+	# (after a failed migration, on the source).
+	e2e_mig_mailbox "$dev" STOP || fail "write STOP into the mailbox on $dev"
+	t_run=$SECONDS
+	if [ "$mrc" != 0 ]; then
+		e2e_mig_end_runner "$srunner" "$vdev_tmp/src.rc" 600
+		echo "# the source guest after the failed migration: run-qemu.sh exit $e2e_mig_rc" \
+			"($(e2e_console_value 'VDEV-E2E: PASS')$(e2e_console_value 'VDEV-E2E: FAIL'))"
+		/usr/bin/python3 "$E2E_DIR/qmp.py" "$qd" cmd quit >/dev/null 2>&1
+		e2e_mig_end_runner "$drunner" "$vdev_tmp/dst.rc" 30
+		e2e_mig_failed "migration failed" "$show"
+		return 1
+	fi
+	e2e_mig_end_runner "$drunner" "$vdev_tmp/dst.rc" "$E2E_TIMEOUT"
+	e2e_rc=$e2e_mig_rc
+	t_run=$((SECONDS - t_run))
+	if [ "$e2e_rc" = 0 ]; then
+		pass "the guest verifies every block on the destination, no I/O error ($what)"
+	else
+		fail "the guest verifies every block on the destination, no I/O error ($what; run-qemu.sh exit $e2e_rc)"
+		e2e_mig_failed "destination's verdict" "$show"
+	fi
+
+	# Passes before and after: the console of each QEMU has its own.
+	dst_starts=$(e2e_mig_passes "$e2e_mig_dlog" start)
+	dst_done=$(e2e_mig_passes "$e2e_mig_dlog" "done")
+	first_dst=$(head -n 1 <<<"$dst_starts")
+	if [ "$src_starts" -ge 1 ]; then
+		pass "the guest wrote on the source: $src_starts passes started there"
+	else
+		fail "the guest wrote on the source: no pass started there"
+	fi
+	if [ -n "$first_dst" ] && grep -qx "$first_dst" <<<"$dst_done"; then
+		pass "the guest wrote on the destination: pass $first_dst started and ended there ($(wc -l <<<"$dst_done") passes ended there)"
+	else
+		fail "the guest wrote on the destination: no whole pass there (started '${first_dst:-none}')"
+	fi
+	# The first pass on the destination compares MiB 20-23 as its page
+	# cache holds them: the device wrote them into the guest's RAM on the
+	# source, during the migration (unless the pass before started on
+	# the destination too: then the switch-over fell between passes).
+	cache=$(tr -d '\r' <"$e2e_mig_dlog" |
+		sed -n "s/^VDEV-E2E: migrate pass $first_dst done .*cache=\([a-z]*\).*/\1/p")
+	expect_eq "the destination's first pass finds MiB 20-23 in the page cache the source's device filled" \
+		"$cache" hit
+
+	# What the last pass left on the disk, read on the host.
+	p=$(e2e_console_value_of "$e2e_mig_dlog" 'VDEV-E2E: migrate stop ')
+	if [ "$e2e_rc" = 0 ] && [ -n "$p" ]; then
+		for i in 0 1 2 3; do
+			n=$(((i + p) % 4))
+			e2e_check_range "the host reads MiB $((4 * i))-$((4 * i + 3)) of $dev as pass $p wrote them (the pattern's MiB $((4 * n))..)" \
+				"$dev" $((4 * i)) $((4 * n)) 4
+		done
+		e2e_check_range "the host reads MiB 20-23 of $dev as the guest wrote them" "$dev" 20 0 4
+	fi
+	echo "# timings: guest init after $t_boot s, migration $t_mig s," \
+		"the destination's passes and verdict $t_run s, in all $((SECONDS - t0)) s"
+	# A pass that started on the source and ended on the destination:
+	# the switch-over fell in its I/O (not between two passes).
+	n=$(grep -xF -f <(e2e_mig_passes "$e2e_log" start) <<<"$dst_done" | head -n 1)
+	[ -n "$n" ] && n="pass $n" || n=none
+	echo "# passes: $src_starts started on the source, $(wc -l <<<"$dst_done") ended on the" \
+		"destination, the last $p; across the switch-over: $n"
+}
+
+# e2e_console_value_of LOG PREFIX: e2e_console_value on another console.
+e2e_console_value_of() {
+	tr -d '\r' <"$1" | awk -v p="$2" 'index($0, p) == 1 {
+		v = substr($0, length(p) + 1); sub(/[ \t]+$/, "", v); print v; exit }'
+}
+
+# e2e_mig_stats JSON: query-migrate's final answer, in one "# " line.
+e2e_mig_stats() {
+	/usr/bin/python3 -c '
+import json, sys
+m = json.loads(sys.argv[1])
+r = m.get("ram", {})
+print("# migration: %s in %s ms (setup %s ms), downtime %s ms, RAM %d MiB sent"
+      " of %d MiB (%d pages whole, %d zero), %s dirty syncs, %.0f Mbit/s" % (
+      m.get("status"), m.get("total-time"), m.get("setup-time"),
+      m.get("downtime"), r.get("transferred", 0) >> 20, r.get("total", 0) >> 20,
+      r.get("normal", 0), r.get("duplicate", 0), r.get("dirty-sync-count"),
+      r.get("mbps", 0)))
+' "$1"
+}
+
+# e2e_qsd_start DEV SOCKET...: qemu-storage-daemon ($QSD) serves DEV
+# (O_DIRECT, discards passed down) as one block node with a
+# vhost-user-blk export of 2 queues on each SOCKET: two exports are two
+# back ends on the one disk, as a migration's source and destination
+# want.  Its pid in $e2e_qsd_pid, its log in $e2e_qsd_log.
+e2e_qsd_start() {
+	local dev=$1 s n=0 args=()
+
+	shift
+	args=(--blockdev "driver=host_device,node-name=d0,filename=$dev,cache.direct=on,discard=unmap")
+	for s in "$@"; do
+		args+=(--export "type=vhost-user-blk,id=e$n,node-name=d0,addr.type=unix,addr.path=$s,writable=on,num-queues=2")
+		n=$((n + 1))
+	done
+	e2e_qsd_log=$vdev_tmp/qsd.log
+	e2e_bg "$e2e_qsd_log" "${QSD:-qemu-storage-daemon}" "${args[@]}"
+	e2e_qsd_pid=$e2e_last_pid
+	for s in "$@"; do
+		if ! e2e_wait_socket "$s" "$e2e_qsd_pid" 30; then
+			fail "qemu-storage-daemon exports $dev on $*"
+			e2e_show_log "qemu-storage-daemon" "$e2e_qsd_log" 20
+			return 1
+		fi
+	done
+	pass "qemu-storage-daemon exports $dev on $*"
 }
