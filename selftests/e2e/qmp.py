@@ -13,10 +13,19 @@ migrate live-migrates the QEMU on SOCKET (the source) to URI (the
 destination QEMU listens there: -incoming URI), with parameters that let
 it converge under TCG (a high max-bandwidth, a generous downtime-limit),
 and polls query-migrate until it ends; with --dest it then waits for the
-destination QEMU to run the guest.  It prints "# " lines (timings,
-progress now and then) and, last, query-migrate's final answer as one
-line of JSON prefixed "result: ".  Exit 0 completed (and the destination
-runs), 1 failed, cancelled, timed out, or the destination does not run.
+destination QEMU to run the guest.  With --hold-log LOG and --hold-re RE
+it first holds the migration in its iterations (downtime-limit 1 ms at
+no more than 32 MiB/s: QEMU switches over only when what is dirty can be
+sent in 32 KiB, which a guest doing I/O never lets happen) until the first pass over the guest's RAM is done
+(a second dirty-bitmap sync) and after that a new line of the console
+LOG matches RE (the guest did something that only the dirty log can
+carry over: "held until: LINE"); then it lets it converge.  It prints
+"# " lines (timings, progress now and then) and, last, query-migrate's
+final answer as one line of JSON prefixed "result: ".  Exit 0 completed
+(and the destination runs), 1 failed, cancelled, timed out, or the
+destination does not run, 3 completed but the destination's monitor
+went away before it was seen running (its QEMU exited: a guest that
+failed at once and powered off, or a crash; its console tells).
 
 Each call is one process and one connection: under nested TCG a Python
 start costs a second, so a test polls with one migrate, not with a cmd a
@@ -24,6 +33,7 @@ second.
 """
 import argparse
 import json
+import re
 import socket
 import sys
 import time
@@ -87,6 +97,40 @@ def say(msg):
     print(f"# {msg}", flush=True)
 
 
+class Hold:
+    """When to let a held migration converge: once the first pass over
+    RAM is done (dirty-sync-count 2: QEMU syncs at the start, then when
+    the first pass's pages are nearly all sent), at the next new line of
+    the console log that matches the pattern."""
+
+    def __init__(self, log, pattern):
+        self.log = log
+        self.re = re.compile(pattern)
+        self.seen = None
+
+    def matches(self):
+        try:
+            with open(self.log, "rb") as f:
+                text = f.read().decode("utf-8", "replace").replace("\r", "")
+        except OSError:
+            return []
+        return [ln for ln in text.split("\n") if self.re.search(ln)]
+
+    def done(self, info, secs):
+        if self.seen is None:
+            if info.get("ram", {}).get("dirty-sync-count", 0) < 2:
+                return False
+            self.seen = len(self.matches())
+            say(f"first pass over RAM done after {secs:.1f} s; held for the guest")
+            return False
+        lines = self.matches()
+        if len(lines) <= self.seen:
+            return False
+        say(f"the guest went on after {secs:.1f} s: letting the migration converge")
+        print(f"held until: {lines[self.seen]}", flush=True)
+        return True
+
+
 def do_cmd(opts):
     args = json.loads(opts.arguments) if opts.arguments else None
     q = QMP(opts.socket, opts.timeout)
@@ -111,11 +155,22 @@ def do_migrate(opts):
             raise QMPError(f"the destination is {st}, not waiting for a migration")
     # max-bandwidth is in bytes/s (QEMU 7.2 defaults to 32 MiB/s);
     # downtime-limit in ms: under TCG QEMU's estimate of the rate is
-    # poor, and the guest does not mind a pause.
-    src.cmd("migrate-set-parameters", {
+    # poor, and the guest does not mind a pause.  Held: QEMU switches
+    # over once what is dirty takes less than downtime-limit at the rate
+    # it measured; 1 ms at a rate capped to 32 MiB/s (more than the VM
+    # bench makes anyway) is 32 KiB, less than a guest doing I/O dirties
+    # between two syncs on any machine.  (0 ms would not do: QEMU then
+    # never syncs the dirty bitmap again and completes once the first
+    # pass is sent.)
+    hold = Hold(opts.hold_log, opts.hold_re) if opts.hold_log else None
+    params = {
         "max-bandwidth": opts.max_bandwidth_mib << 20,
         "downtime-limit": opts.downtime_limit,
-    })
+    }
+    if hold:
+        params = {"max-bandwidth": min(opts.max_bandwidth_mib, 32) << 20,
+                  "downtime-limit": 1}
+    src.cmd("migrate-set-parameters", params)
     src.cmd("migrate", {"uri": opts.uri})
     say(f"migrate to {opts.uri} issued")
     last_say = t0
@@ -125,6 +180,12 @@ def do_migrate(opts):
         now = time.monotonic()
         if status in ("completed", "failed", "cancelled"):
             break
+        if hold and hold.done(info, now - t0):
+            src.cmd("migrate-set-parameters", {
+                "max-bandwidth": opts.max_bandwidth_mib << 20,
+                "downtime-limit": opts.downtime_limit,
+            })
+            hold = None
         if now - t0 > opts.timeout:
             src.cmd("migrate_cancel")
             print(f"result: {json.dumps(info)}", flush=True)
@@ -141,11 +202,18 @@ def do_migrate(opts):
     print(f"result: {json.dumps(info)}", flush=True)
     if status != "completed":
         raise QMPError(f"migration {status}: {info.get('error-desc', 'no reason given')}")
+    if hold:
+        say("the migration ended while it was held: the guest's line never came")
     if dst:
         # The source is done once it sent everything; the destination
         # loads the last of it, starts its devices, then runs.
         while True:
-            st = dst.cmd("query-status")["status"]
+            try:
+                st = dst.cmd("query-status")["status"]
+            except (QMPError, OSError) as e:
+                print(f"qmp.py: the destination's monitor: {e}: its QEMU exited?",
+                      file=sys.stderr)
+                return 3
             if st == "running":
                 break
             if st != "inmigrate" or time.monotonic() - t0 > opts.timeout:
@@ -171,6 +239,8 @@ def main():
     m.add_argument("--timeout", type=float, default=600)
     m.add_argument("--max-bandwidth-mib", type=int, default=1024)
     m.add_argument("--downtime-limit", type=int, default=2000, help="ms")
+    m.add_argument("--hold-log", help="the guest's console log")
+    m.add_argument("--hold-re", default=".", help="the line to hold for")
     opts = p.parse_args()
     try:
         return do_cmd(opts) if opts.op == "cmd" else do_migrate(opts)

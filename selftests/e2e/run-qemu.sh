@@ -306,7 +306,7 @@ strip() { tr -d '\r' <"$log"; }
 line=$(strip | grep -aE '^VDEV-E2E: (PASS|FAIL)' | head -n 1)
 while read -r l; do
 	say "guest: ${l#VDEV-E2E: }"
-done < <(strip | grep -aE '^VDEV-E2E: (step|skip|time|discarded|lsblk|hotplug|bg) ')
+done < <(strip | grep -aE '^VDEV-E2E: (step|skip|time|discarded|lsblk|hotplug|bg|migrate) ')
 if [[ $line == "VDEV-E2E: PASS"* ]]; then
 	say "guest PASS after $wait_s s (log $log)"
 	exit 0
