@@ -605,7 +605,12 @@ e2e_mig_test() {
 			[ "$(e2e_mig_count "$e2e_log" "^VDEV-E2E: migrate pass $((n - i)) filled ")" = 1 ] &&
 			p=$((n - i)) && break
 	done
-	if [ -n "$p" ] && [ "${cache%% *}" = hit ]; then
+	if [ -z "$held" ]; then
+		# QEMU switched over while held: a sync found next to nothing
+		# dirty (the nested guest runs slowly).  The guest's own checks
+		# stand; this one could not be arranged.
+		echo "# the migration converged before the guest's fill it was held for: device writes to pages QEMU had sent are not checked this run"
+	elif [ -n "$p" ] && [ "${cache%% *}" = hit ]; then
 		pass "the destination's page cache holds, as read, what the source's device wrote into it after QEMU had sent those pages (pass $n checks pass $p's fill; held for pass $held's)"
 	else
 		fail "the destination's page cache holds what the source's device wrote into it after QEMU had sent those pages (held for pass '$held''s fill; the first check on the destination: pass '$n', '$cache'; a fill on the source since: '$p')"

@@ -116,10 +116,14 @@ class Hold:
             return []
         return [ln for ln in text.split("\n") if self.re.search(ln)]
 
-    def done(self, info, secs):
+    def done(self, src, info, secs):
         if self.seen is None:
             if info.get("ram", {}).get("dirty-sync-count", 0) < 2:
                 return False
+            # From now on what is dirty must take less than 1 ms at
+            # 1 MiB/s, under a page: only a sync that finds no page
+            # dirty at all would let it converge.
+            src.cmd("migrate-set-parameters", {"max-bandwidth": 1 << 20})
             self.seen = len(self.matches())
             say(f"first pass over RAM done after {secs:.1f} s; held for the guest")
             return False
@@ -180,7 +184,7 @@ def do_migrate(opts):
         now = time.monotonic()
         if status in ("completed", "failed", "cancelled"):
             break
-        if hold and hold.done(info, now - t0):
+        if hold and hold.done(src, info, now - t0):
             src.cmd("migrate-set-parameters", {
                 "max-bandwidth": opts.max_bandwidth_mib << 20,
                 "downtime-limit": opts.downtime_limit,
@@ -197,13 +201,14 @@ def do_migrate(opts):
                 f"{ram.get('remaining', 0) >> 20} MiB to go, "
                 f"dirty syncs {ram.get('dirty-sync-count', 0)}")
             last_say = now
-        time.sleep(0.5)
+        # Held, the first pass over RAM must not end unseen for long.
+        time.sleep(0.1 if hold and hold.seen is None else 0.5)
     say(f"migration {status} after {time.monotonic() - t0:.1f} s")
     print(f"result: {json.dumps(info)}", flush=True)
     if status != "completed":
         raise QMPError(f"migration {status}: {info.get('error-desc', 'no reason given')}")
     if hold:
-        say("the migration ended while it was held: the guest's line never came")
+        say("the migration converged while it was held, before the guest's line came")
     if dst:
         # The source is done once it sent everything; the destination
         # loads the last of it, starts its devices, then runs.
