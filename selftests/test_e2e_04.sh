@@ -21,6 +21,14 @@ source "$(dirname "$0")/test_common.sh"
 # shellcheck source=e2e/e2e_common.sh
 source "$VDEV_ROOT/selftests/e2e/e2e_common.sh"
 
+# The migrated guest of QEMU 7.2 under TCG crashes now and then after the
+# switch-over, on qemu-storage-daemon as well (test_e2e_05, e2e/README):
+# until that is understood the test runs only when asked for.
+if [ "${E2E_MIGRATE:-0}" != 1 ]; then
+	echo "# SKIP: live migration runs with E2E_MIGRATE=1 (e2e/README: the bench's post-migration crashes)"
+	exit "$KSFT_SKIP"
+fi
+
 src=e2e4s dst=e2e4d
 packed=no ring=split
 # Both ends show the guest the same disk: same device, same identity.
