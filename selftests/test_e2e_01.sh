@@ -89,10 +89,5 @@ fi
 wait "$runner"
 e2e_rc=$(cat "$vdev_tmp/run.rc" 2>/dev/null || echo 1)
 e2e_vdev_verdict "guest on vdev: split ring, 2 queues, $steps, vdevd restarted"
-for _ in $(seq 100); do
-	vdevctl ctrl show "$ctrl" 2>&1 | grep -q 'state: idle' && break
-	sleep 0.1
-done
-expect_match "$ctrl goes back to idle once QEMU is gone" \
-	"$(vdevctl ctrl show "$ctrl" 2>&1 | grep state:)" 'state: idle'
+e2e_expect_idle "$ctrl"
 e2e_vdev_end "split ring, vdevd killed under I/O"

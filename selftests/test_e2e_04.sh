@@ -50,12 +50,6 @@ fi
 [ "$vdev_failed" = 0 ] || vdev_test_done
 
 e2e_mig_test "$src_sock" "$dst_sock" "$packed" "$e2e_dev" "vdev, $ring ring" e2e_vdev_logs
-for c in "$src" "$dst"; do
-	for _ in $(seq 100); do
-		vdevctl ctrl show "$c" 2>&1 | grep -q 'state: idle' && break
-		sleep 0.1
-	done
-	expect_match "$c goes back to idle once its QEMU is gone" \
-		"$(vdevctl ctrl show "$c" 2>&1 | grep state:)" 'state: idle'
-done
+e2e_expect_idle "$src"
+e2e_expect_idle "$dst"
 e2e_vdev_end "live migration, $ring ring" checked

@@ -359,6 +359,17 @@ e2e_vdev_logs() {
 	dmesg | tail -n +$((e2e_klines + 1)) | tail -n 40 | sed 's/^/#   | /'
 }
 
+# e2e_expect_idle CTRL: the controller goes back to idle (within 10 s)
+# once its QEMU is gone.
+e2e_expect_idle() {
+	for _ in $(seq 100); do
+		vdevctl ctrl show "$1" 2>&1 | grep -q 'state: idle' && break
+		sleep 0.1
+	done
+	expect_match "$1 goes back to idle once its QEMU is gone" \
+		"$(vdevctl ctrl show "$1" 2>&1 | grep state:)" 'state: idle'
+}
+
 # e2e_vdev_end RING [DISK]: vdevd outlived the guest; stop everything,
 # check the disk from the host (unless DISK is "checked": the test did);
 # the test's result.
