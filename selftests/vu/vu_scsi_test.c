@@ -1015,6 +1015,9 @@ TEST_F(scsi, tmf_under_slow_work)
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, vu_scsi_submit(q, &r[i])) TH_LOG("%s", self->f.err);
 	vu_vq_kick(q);
+	/* Queues are not ordered: the TMF must not overtake the commands. */
+	ASSERT_EQ(0, vu_vq_wait_fetched(q, self->timeout))
+		TH_LOG("%s", self->f.err);
 	t.subtype = VIRTIO_SCSI_T_TMF_ABORT_TASK_SET;
 	lun8(t.lun, 2, 0);
 	ASSERT_EQ(1, ctl(self, &t, sizeof(t), 1, &resp)) TH_LOG("%s", self->f.err);
@@ -1066,6 +1069,12 @@ static void tmf_under_io(FIXTURE_DATA(scsi) *self,
 		ASSERT_EQ(0, vu_scsi_submit(q, &r[i])) TH_LOG("%s", self->f.err);
 	}
 	vu_vq_kick(q);
+	/*
+	 * The control queue may be served before the request queue: a TMF
+	 * covers only the commands the device has fetched.
+	 */
+	ASSERT_EQ(0, vu_vq_wait_fetched(q, self->timeout))
+		TH_LOG("%s", self->f.err);
 	lun8(t.lun, 2, 0);
 	t.tag = r[0].hdr->tag;
 	t0 = vu_now_ms();

@@ -530,6 +530,12 @@ int vu_vq_add(struct vu_queue *q, const struct vu_buf *bufs, unsigned int n,
 /* Kick if the device asked for it (or always_kick); 1 if kicked. */
 int vu_vq_kick(struct vu_queue *q);
 int vu_vq_kick_now(struct vu_queue *q);
+/*
+ * Wait up to @timeout_ms until the device has fetched every chain made
+ * available (event idx only: it asks for a kick past the last one): 0,
+ * -ETIMEDOUT or -EOPNOTSUPP, explained in f->err.
+ */
+int vu_vq_wait_fetched(struct vu_queue *q, int timeout_ms);
 /* Is a used entry waiting? Its raw id and length if so (no state change). */
 bool vu_vq_used_peek(struct vu_queue *q, uint16_t *id, uint32_t *len);
 /* Take the next used entry back as chain @id. */

@@ -582,6 +582,41 @@ int vu_vq_kick(struct vu_queue *q)
 	return need ? vu_vq_kick_now(q) : 0;
 }
 
+/*
+ * Has the device fetched every chain made available? With event idx, a
+ * device that asks for a kick at the next chain to come has taken all
+ * before it.
+ */
+static int vq_fetched(struct vu_queue *q)
+{
+	uint32_t both;
+
+	if (!q->event_idx)
+		return -EOPNOTSUPP;
+	if (!q->packed)
+		return ld16(split_avail_event(q)) == q->avail_idx;
+	both = ld32(packed_device_event(q));
+	return (both >> 16) == VRING_PACKED_EVENT_FLAG_DESC &&
+	       (both & 0xffff) ==
+	       (q->next_avail | (q->avail_wrap ? PACKED_WRAP : 0));
+}
+
+int vu_vq_wait_fetched(struct vu_queue *q, int timeout_ms)
+{
+	long long end = vu_now_ms() + timeout_ms;
+	int ret;
+
+	while (!(ret = vq_fetched(q))) {
+		if (vu_now_ms() >= end)
+			return vu_fail(q->f, -ETIMEDOUT,
+				      "queue %u: chains not fetched after %d ms",
+				      q->index, timeout_ms);
+		vu_sleep_ms(1);
+	}
+	return ret < 0 ? vu_fail(q->f, ret, "queue %u: no event idx", q->index) :
+			 0;
+}
+
 /* --- used buffers --------------------------------------------------------- */
 
 static bool packed_used_peek(struct vu_queue *q, uint16_t *id, uint32_t *len)
