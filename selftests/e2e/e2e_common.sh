@@ -467,10 +467,11 @@ e2e_mig_failed() {
 	$2
 }
 
-# e2e_mig_test SRC_SOCK DST_SOCK PACKED(yes|no) DEV WHAT SHOW: the live
-# migration test on two vhost-user-blk back ends (their sockets) over the
-# one disk DEV, WHAT in the checks' names, SHOW a command that shows the
-# back ends' logs when something fails.
+# e2e_mig_test SRC_SOCK DST_SOCK PACKED(yes|no) DEV WHAT SHOW [STEPS]: the
+# live migration test on two vhost-user-blk back ends (their sockets) over
+# the one disk DEV, WHAT in the checks' names, SHOW a command that shows
+# the back ends' logs when something fails; STEPS are guest-init's steps
+# before migrate (rw,discard: a test of its own on the source).
 #
 # The source QEMU (run-qemu.sh with a QMP monitor) boots the guest, whose
 # migrate step (guest-init) writes the pattern in passes; the destination
@@ -483,7 +484,7 @@ e2e_mig_failed() {
 # what the last pass wrote.
 e2e_mig_test() {
 	local ssock=$1 dsock=$2 packed=$3 dev=$4 what=$5 show=$6
-	local qs=$vdev_tmp/src.qmp qd=$vdev_tmp/dst.qmp uri=unix:$vdev_tmp/mig.sock
+	local steps=${7:+$7,}migrate qs=$vdev_tmp/src.qmp qd=$vdev_tmp/dst.qmp uri=unix:$vdev_tmp/mig.sock
 	local t0=$SECONDS t_boot t_mig t_run srunner drunner mrc n p i
 	local src_starts dst_starts dst_done first_dst cache stats held
 
@@ -493,6 +494,14 @@ e2e_mig_test() {
 	# Boot (with its retries) and passes until the host says STOP; each
 	# side's QEMU is bounded by run-qemu.sh, the guest by its watchdog.
 	export E2E_TIMEOUT=${E2E_TIMEOUT:-900} E2E_GUEST_WD=${E2E_GUEST_WD:-600}
+	# QEMU 7.2's migration loses TCG stores when a RAM block's length is a
+	# multiple of 64 pages: its bitmap sync then takes a fast path that
+	# clears dirty bits without re-arming the vCPUs' TLB dirty tracking
+	# (fixed in QEMU 9.0, "physmem: Fix migration dirty bitmap coherency
+	# with TCG memory access"), and the guest wakes on the destination
+	# with stale kernel memory.  8 KiB more than 256 MiB takes the slow
+	# path, which re-arms it.  Not a vhost-user matter: KVM is unaffected.
+	export E2E_MEM=${E2E_MEM:-262152K}
 	rm -f "$vdev_tmp/src.rc" "$vdev_tmp/dst.rc"
 	if ! e2e_mig_mailbox "$dev"; then
 		fail "clear the mailbox on $dev"
@@ -502,7 +511,7 @@ e2e_mig_test() {
 	(
 		# shellcheck disable=SC2030  # for this run-qemu.sh only
 		export E2E_QMP=$qs
-		e2e_run_log "$e2e_log" "$ssock" migrate "$packed" "src: "
+		e2e_run_log "$e2e_log" "$ssock" "$steps" "$packed" "src: "
 		echo "$e2e_rc" >"$vdev_tmp/src.rc"
 	) &
 	srunner=$!
@@ -521,7 +530,7 @@ e2e_mig_test() {
 	(
 		# shellcheck disable=SC2030,SC2031  # for this run-qemu.sh only
 		export E2E_QMP=$qd E2E_INCOMING=$uri E2E_FROM=$e2e_log
-		e2e_run_log "$e2e_mig_dlog" "$dsock" migrate "$packed" "dst: "
+		e2e_run_log "$e2e_mig_dlog" "$dsock" "$steps" "$packed" "dst: "
 		echo "$e2e_rc" >"$vdev_tmp/dst.rc"
 	) &
 	drunner=$!

@@ -37,6 +37,9 @@
 #                   start, before it fails itself (default 90)
 #   E2E_CPU         the guest's -cpu (default max without erms, fsrm
 #                   and la57; see below)
+#   E2E_MEM         the guest's RAM, -m and its memfd backend (default
+#                   256M; the migration test's is 8 KiB more, see
+#                   e2e_mig_test in e2e_common.sh)
 #   E2E_BOOT_RETRIES  boots to retry when the guest kernel crashes before
 #                   its init runs (default 3; see early_crash below)
 #   E2E_APPEND      extra kernel command line
@@ -221,13 +224,14 @@ esac
 # movsb/stosb (TCG runs those one element per iteration), and without
 # 5-level paging (longer page walks for TCG's soft TLB).
 cpu=${E2E_CPU:-max,erms=off,fsrm=off,la57=off}
+mem=${E2E_MEM:-256M}
 
 # shellcheck disable=SC2054  # the commas are QEMU's
 qemu=("$qemu_bin"
 	-nodefaults -no-user-config -no-reboot
 	-machine pc -accel "tcg,thread=${E2E_TCG_THREAD:-single}" -cpu "$cpu"
-	-smp 2 -m 256M
-	-object memory-backend-memfd,id=mem,size=256M,share=on,prealloc=on
+	-smp 2 -m "$mem"
+	-object "memory-backend-memfd,id=mem,size=$mem,share=on,prealloc=on"
 	-machine memory-backend=mem
 	-chardev "$chardev"
 	-device "$device"
