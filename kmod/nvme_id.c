@@ -96,7 +96,7 @@
 
 /*
  * The NQN format for who owns no domain name: the NVMe organisation's
- * prefix and a UUID (base specification 1.4, 7.9).
+ * prefix and a UUID (base specification, "NVMe Qualified Names").
  */
 #define VDEV_NVME_NQN_UUID	"nqn.2014-08.org.nvmexpress:uuid:"
 

@@ -11,8 +11,6 @@
 #include <linux/types.h>
 #include <linux/uuid.h>
 
-#include <uapi/linux/vdev.h>
-
 struct vdev_ns;
 
 /*
@@ -57,7 +55,7 @@ struct vdev_nvme_id_cfg {
 };
 
 /**
- * struct vdev_nvme_ns_info - what the Identify builders report of a namespace
+ * struct vdev_nvme_ns_info - what NVMe commands need to know of a namespace
  * @nr_blocks: capacity in logical blocks (NSZE, NCAP, NUSE)
  * @lba_shift: log2 of the logical block size
  * @io_min_blocks: preferred write granularity and alignment, in blocks
@@ -76,6 +74,8 @@ struct vdev_nvme_id_cfg {
  * @nguid: namespace globally unique identifier; all zero: not reported
  * @uuid: namespace UUID; null: not reported
  *
+ * The Identify builders read all but the two limits, which are for the
+ * I/O commands that split deallocate and write-zeroes ranges.
  * vdev_nvme_ns_info_get() fills it from a namespace and its block device;
  * tests make their own.
  */
