@@ -102,7 +102,7 @@ static void vdev_queue_set_gen(struct vdev_queue *q, struct vdev_mem_gen *gen)
 	struct vdev_mem_gen *old = q->gen;
 
 	q->gen = gen;
-	q->parked = vdev_vring_set_mem(&q->vr, gen->mem) != 0;
+	q->parked = q->rops->set_mem(q, gen->mem) != 0;
 	if (old->inflight)
 		list_add_tail(&old->node, &q->old_gens);
 	else
@@ -193,6 +193,59 @@ int vdev_req_write(struct vdev_req *req, u64 gpa, const void *buf, size_t len)
 	return ret;
 }
 
+/* --- the virtio ring engine -------------------------------------------- */
+
+static int vdev_vring_q_set_mem(struct vdev_queue *q, const struct vdev_mem *mem)
+{
+	return vdev_vring_set_mem(&q->vr, mem);
+}
+
+static int vdev_vring_q_pop(struct vdev_queue *q, struct vdev_vring_chain *chain)
+{
+	return vdev_vring_pop(&q->vr, chain);
+}
+
+/* The status byte (the type's response is written already), then used. */
+static int vdev_vring_q_push(struct vdev_queue *q, struct vdev_req *req)
+{
+	if (req->status_gpa)
+		vdev_req_write(req, req->status_gpa, &req->status, 1);
+	return vdev_vring_push(&q->vr, req->head, req->written);
+}
+
+static int vdev_vring_q_need_signal(struct vdev_queue *q)
+{
+	return vdev_vring_need_signal(&q->vr);
+}
+
+static int vdev_vring_q_enable_notify(struct vdev_queue *q)
+{
+	return vdev_vring_enable_notify(&q->vr);
+}
+
+static void vdev_vring_q_disable_notify(struct vdev_queue *q)
+{
+	vdev_vring_disable_notify(&q->vr);
+}
+
+/* VHOST_VRING_F_LOG: the used area is logged at the ring's log address. */
+static void vdev_vring_q_take_log(struct vdev_queue *q,
+				  const struct vdev_mem *log)
+{
+	q->vr.log = q->log_used ? log : NULL;
+	q->vr.log_used = q->log_addr;
+}
+
+const struct vdev_ring_ops vdev_vring_ops = {
+	.set_mem	= vdev_vring_q_set_mem,
+	.pop		= vdev_vring_q_pop,
+	.push		= vdev_vring_q_push,
+	.need_signal	= vdev_vring_q_need_signal,
+	.enable_notify	= vdev_vring_q_enable_notify,
+	.disable_notify	= vdev_vring_q_disable_notify,
+	.take_log	= vdev_vring_q_take_log,
+};
+
 /*
  * Write the status byte (or the type's response) and the used entry; the
  * request is free again.
@@ -222,11 +275,8 @@ static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
 		req->written = 1;
 	if (ops->req_complete)
 		ops->req_complete(req, write_ok);
-	if (write_ok) {
-		if (req->status_gpa)
-			vdev_req_write(req, req->status_gpa, &req->status, 1);
-		pushed = !vdev_vring_push(&q->vr, req->head, req->written);
-	}
+	if (write_ok)
+		pushed = !q->rops->push(q, req);
 	vdev_queue_stat(q, req);
 	/* The last reference may close the block device: process context. */
 	if (req->ns)
@@ -242,7 +292,7 @@ static bool vdev_queue_complete(struct vdev_queue *q, struct vdev_req *req)
 
 static void vdev_queue_signal(struct vdev_queue *q)
 {
-	if (!q->cur_call || vdev_vring_need_signal(&q->vr) != 1)
+	if (!q->cur_call || q->rops->need_signal(q) != 1)
 		return;
 	eventfd_signal(q->cur_call);
 	u64_stats_update_begin(&q->stats.sync);
@@ -398,7 +448,7 @@ static bool vdev_queue_fetch(struct vdev_queue *q)
 
 	blk_start_plug(&plug);
 	for (i = 0; i < VDEV_POLL_BATCH && q->nfree; i++) {
-		ret = vdev_vring_pop(&q->vr, &chain);
+		ret = q->rops->pop(q, &chain);
 		if (ret <= 0 && ret != -EBADMSG)
 			break;
 		req = vdev_queue_req_get(q);
@@ -429,7 +479,7 @@ static bool vdev_queue_fetch(struct vdev_queue *q)
  */
 static void vdev_queue_rearm(struct vdev_queue *q)
 {
-	int ret = vdev_vring_enable_notify(&q->vr);
+	int ret = q->rops->enable_notify(q);
 
 	q->notify_on = true;
 	if (ret > 0)
@@ -492,7 +542,7 @@ static bool vdev_queue_poll(struct vdev_queue *q)
 			busy = true;
 			if (q->notify_on &&
 			    !vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
-				vdev_vring_disable_notify(&q->vr);
+				q->rops->disable_notify(q);
 				q->notify_on = false;
 			}
 		}
@@ -519,8 +569,8 @@ static void vdev_queue_take_log(struct vdev_queue *q)
 	rcu_read_lock();
 	log = rcu_dereference(q->session->dirty_log);
 	rcu_read_unlock();
-	q->vr.log = q->log_used ? log : NULL;
-	q->vr.log_used = q->log_addr;
+	if (q->rops->take_log)
+		q->rops->take_log(q, log);
 }
 
 /* Take what the control path set under the session lock. */
@@ -553,7 +603,7 @@ static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_NEVER)) {
 			vdev_queue_rearm(q);
 		} else {
-			vdev_vring_disable_notify(&q->vr);
+			q->rops->disable_notify(q);
 			q->notify_on = false;
 		}
 		break;
@@ -670,7 +720,7 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 		    q->notify_on)
 			continue;
 		q->notify_on = true;
-		if (vdev_vring_enable_notify(&q->vr)) {
+		if (q->rops->enable_notify(q)) {
 			set_bit(VDEV_Q_RECHECK, &q->pending);
 			return false;
 		}

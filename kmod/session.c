@@ -355,6 +355,7 @@ static int vdev_session_alloc_queues(struct vdev_session *s,
 		return -ENOMEM;
 	for (i = 0; i < s->nr_queues; i++) {
 		s->queues[i].session = s;
+		s->queues[i].rops = ctrl->ops->ring_ops ?: &vdev_vring_ops;
 		s->queues[i].index = i;
 		INIT_LIST_HEAD(&s->queues[i].park_list);
 		spin_lock_init(&s->queues[i].park_lock);

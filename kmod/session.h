@@ -57,6 +57,40 @@ struct vdev_queue_stats {
 	u64 bad_chains;
 };
 
+struct vdev_queue;
+
+/**
+ * struct vdev_ring_ops - a queue's ring engine, as the poller drives it
+ * @set_mem: a new memory table is current; nonzero when it does not
+ *	cover the ring's areas (the queue parks until one does)
+ * @pop: fetch the next request into @chain: 1 one came, 0 none, -EBADMSG
+ *	a bad one (@chain->head is valid: complete it without data), any
+ *	other negative value: the ring is broken
+ * @push: hand @req back to the driver; 0 or a negative errno
+ * @need_signal: after pushes: 1 the driver wants an interrupt, 0 not,
+ *	negative: the ring is broken
+ * @enable_notify: ask the driver to notify before it adds work: 1 it
+ *	added some meanwhile (look again), 0, or negative: broken
+ * @disable_notify: the poller polls the ring: spare the driver its
+ *	notifications
+ * @take_log: optional; the dirty log the queue writes to has changed
+ *
+ * The virtio engine (vring.c) serves vhost-user types; a type with rings
+ * of its own (NVMe) names its engine in vdev_dev_ops.ring_ops. Only the
+ * queue's poller calls these.
+ */
+struct vdev_ring_ops {
+	int (*set_mem)(struct vdev_queue *q, const struct vdev_mem *mem);
+	int (*pop)(struct vdev_queue *q, struct vdev_vring_chain *chain);
+	int (*push)(struct vdev_queue *q, struct vdev_req *req);
+	int (*need_signal)(struct vdev_queue *q);
+	int (*enable_notify)(struct vdev_queue *q);
+	void (*disable_notify)(struct vdev_queue *q);
+	void (*take_log)(struct vdev_queue *q, const struct vdev_mem *log);
+};
+
+extern const struct vdev_ring_ops vdev_vring_ops;
+
 /* q->pending bits */
 #define VDEV_Q_KICKED		0	/* the front end kicked (wake callback) */
 #define VDEV_Q_RECHECK		1	/* look at the ring once more (poller) */
@@ -64,6 +98,7 @@ struct vdev_queue_stats {
 /**
  * struct vdev_queue - one virtqueue of a session
  * @session: owner, no reference (embedded in its array)
+ * @rops: the ring engine (set at session creation)
  * @index: vring index
  * @num: SET_VRING_NUM, 0 while unset (L)
  * @desc_uva: SET_VRING_ADDR, QEMU's addresses (L)
@@ -122,6 +157,7 @@ struct vdev_queue_stats {
  */
 struct vdev_queue {
 	struct vdev_session *session;
+	const struct vdev_ring_ops *rops;
 	u32 index;
 	u32 num;
 	u64 desc_uva;

@@ -88,6 +88,7 @@ struct vdev_ns;
 struct vdev_session;
 struct vdev_req;
 struct vdev_vring_chain;
+struct vdev_ring_ops;
 struct genl_info;
 
 /**
@@ -121,6 +122,8 @@ struct genl_info;
  *	device config space of @s as it negotiated it; 0 or a negative errno
  * @set_config: a front end's config write; 0 or a negative errno (nothing
  *	changed then)
+ * @ring_ops: optional; the type's own ring engine (session.h); NULL:
+ *	virtio rings (vdev_vring_ops)
  * @chain_max: most buffers in one descriptor chain; a longer one is bad
  * @req_execute: start a fetched chain: complete it at once (set its status)
  *	or submit bios that will; runs on the queue's poller
@@ -150,6 +153,7 @@ struct vdev_dev_ops {
 	int (*get_config)(const struct vdev_session *s, u8 *buf);
 	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,
 			  u32 size);
+	const struct vdev_ring_ops *ring_ops;
 	u32 (*chain_max)(const struct vdev_ctrl *ctrl);
 	void (*req_execute)(struct vdev_req *req, struct vdev_vring_chain *chain);
 	void (*req_complete)(struct vdev_req *req, bool write_ok);
