@@ -451,4 +451,164 @@ enum vdev_vu_request {
 /* Backend channel request: config space changed (no reply wanted). */
 #define VDEV_VU_BACKEND_CONFIG_CHANGE_MSG	2
 
+/*
+ * vfio-user (NVMe controllers). The message cycle is vhost-user's: vdevd
+ * peeks a message and its fds, decodes the fixed part of its payload and
+ * calls the ioctl of its command, VDEV_VFU_IOC(command), whose struct
+ * starts with struct vdev_vfu_hdr. The kernel checks that the header
+ * still heads the held connection, applies the message, consumes its
+ * bytes and sends the reply. See Documentation/design/nvme-vfio-user.rst.
+ * Payloads are in the host's byte order, as the protocol says.
+ */
+
+/* The vfio-user header, in bytes. */
+#define VDEV_VFU_HDR_SIZE	16
+/* Fds one vfio-user message may carry (our max_msg_fds). */
+#define VDEV_VFU_MAX_FDS	16
+/* Largest count of one REGION_READ/WRITE (our max_data_xfer_size). */
+#define VDEV_VFU_MAX_XFER	4096
+/* Largest message: a REGION_WRITE of VDEV_VFU_MAX_XFER bytes. */
+#define VDEV_VFU_MAX_MSG	(VDEV_VFU_HDR_SIZE + 16 + VDEV_VFU_MAX_XFER)
+/* DMA windows mapped at once (our max_dma_maps). */
+#define VDEV_VFU_MAX_DMA_MAPS	64
+
+/* vfio-user header flags */
+#define VDEV_VFU_TYPE_MASK	0xf
+#define VDEV_VFU_TYPE_COMMAND	0x0
+#define VDEV_VFU_TYPE_REPLY	0x1
+#define VDEV_VFU_F_NO_REPLY	_BITUL(4)
+#define VDEV_VFU_F_ERROR	_BITUL(5)
+
+/* vfio-user commands */
+enum vdev_vfu_command {
+	VDEV_VFU_VERSION = 1,			/* vfu_version */
+	VDEV_VFU_DMA_MAP = 2,			/* vfu_dma_map, fds[0] */
+	VDEV_VFU_DMA_UNMAP = 3,			/* vfu_dma_unmap */
+	VDEV_VFU_DEVICE_GET_INFO = 4,		/* vfu_info */
+	VDEV_VFU_DEVICE_GET_REGION_INFO = 5,	/* vfu_info */
+	VDEV_VFU_DEVICE_GET_REGION_IO_FDS = 6,	/* DROP, ENOTSUP */
+	VDEV_VFU_DEVICE_GET_IRQ_INFO = 7,	/* vfu_info */
+	VDEV_VFU_DEVICE_SET_IRQS = 8,		/* vfu_set_irqs, fds */
+	VDEV_VFU_REGION_READ = 9,		/* vfu_region_rw */
+	VDEV_VFU_REGION_WRITE = 10,		/* vfu_region_rw */
+	VDEV_VFU_DMA_READ = 11,			/* server to client: DROP */
+	VDEV_VFU_DEVICE_RESET = 13,		/* hdr */
+	VDEV_VFU_MAX_COMMAND = 18,
+};
+
+/**
+ * struct vdev_vfu_hdr - the envelope that starts every vfio-user ioctl
+ * @argsz: sizeof the whole request struct
+ * @flags: none yet: 0
+ * @msg_id: the peeked header's message id, echoed in the reply
+ * @command: its command
+ * @msg_size: its message size, header included
+ * @msg_flags: its flags
+ * @nfds: fds that came with the message (<= VDEV_VFU_MAX_FDS)
+ * @fds: the peeked fds in order; -1 past @nfds
+ * @result: out: 0 or the positive errno the reply carried
+ * @action: out: enum vdev_vu_action
+ *
+ * As struct vdev_vu_hdr: an ioctl that returns -1 consumed nothing (the
+ * message is still queued), one that returns 0 consumed it.
+ */
+struct vdev_vfu_hdr {
+	__u32 argsz;
+	__u32 flags;
+	__u16 msg_id;
+	__u16 command;
+	__u32 msg_size;
+	__u32 msg_flags;
+	__u32 nfds;
+	__s32 fds[VDEV_VFU_MAX_FDS];
+	__u32 result;
+	__u32 action;
+};
+
+/**
+ * struct vdev_vfu_version - VERSION, its JSON decoded by vdevd
+ * @hdr: envelope
+ * @major: proposed major version
+ * @minor: proposed minor version
+ * @max_msg_fds: the client's, 1 if it gave none
+ * @max_dma_maps: the client's, 65535 if it gave none
+ * @max_data_xfer_size: the client's, 1 MiB if it gave none
+ * @pgsizes: the client's, 4096 if it gave none
+ */
+struct vdev_vfu_version {
+	struct vdev_vfu_hdr hdr;
+	__u16 major;
+	__u16 minor;
+	__u32 max_msg_fds;
+	__u32 max_dma_maps;
+	__u32 pad;
+	__u64 max_data_xfer_size;
+	__u64 pgsizes;
+};
+
+/* DMA_MAP flags (the wire's) */
+#define VDEV_VFU_DMA_READ_OK	_BITUL(0)
+#define VDEV_VFU_DMA_WRITE_OK	_BITUL(1)
+
+/* DMA_MAP: @size bytes of guest memory at @addr, @offset into fds[0] */
+struct vdev_vfu_dma_map {
+	struct vdev_vfu_hdr hdr;
+	__u32 wire_argsz;
+	__u32 map_flags;
+	__u64 offset;
+	__u64 addr;
+	__u64 size;
+};
+
+/* DMA_UNMAP: the window at @addr of @size; the reply echoes all four */
+struct vdev_vfu_dma_unmap {
+	struct vdev_vfu_hdr hdr;
+	__u32 wire_argsz;
+	__u32 unmap_flags;
+	__u64 addr;
+	__u64 size;
+};
+
+/* DEVICE_GET_INFO, GET_REGION_INFO, GET_IRQ_INFO: the reply's room, index */
+struct vdev_vfu_info {
+	struct vdev_vfu_hdr hdr;
+	__u32 wire_argsz;
+	__u32 index;
+};
+
+/* SET_IRQS; DATA_EVENTFD's eventfds are hdr.fds[0 .. hdr.nfds) */
+struct vdev_vfu_set_irqs {
+	struct vdev_vfu_hdr hdr;
+	__u32 wire_argsz;
+	__u32 irq_flags;
+	__u32 index;
+	__u32 start;
+	__u32 count;
+	__u32 pad;
+};
+
+/*
+ * REGION_READ/WRITE: @count bytes at @offset of region @region. @data
+ * points into vdevd: the bytes to write, or room for the bytes read.
+ */
+struct vdev_vfu_region_rw {
+	struct vdev_vfu_hdr hdr;
+	__u64 offset;
+	__u32 region;
+	__u32 count;
+	__u64 data;
+};
+
+/* DROP: consume a message the kernel does not apply; reply with @err */
+struct vdev_vfu_drop {
+	struct vdev_vfu_hdr hdr;
+	__u32 err;
+	__u32 pad;
+};
+
+/* vfio-user ioctls: 0x80 + the command; 0x80 itself is DROP. */
+#define VDEV_VFU_IOC_BASE		0x80
+#define VDEV_VFU_IOC(cmd)		_IO(VDEV_IOC_MAGIC, VDEV_VFU_IOC_BASE + (cmd))
+#define VDEV_VFU_IOC_DROP		VDEV_VFU_IOC(0)
+
 #endif /* _UAPI_LINUX_VDEV_H */
