@@ -41,32 +41,11 @@
 #define VDEV_NVME_SSVID		0x0000
 
 #define VDEV_NVME_MN		"vdev NVMe"
-/*
- * The firmware revision: vdev's package version (dkms.conf), the module
- * having none. Bump it when a guest may need to tell emulations apart.
- */
-#define VDEV_NVME_FR		"0.1"
 
 /* Recommended Arbitration Burst: 2^6 commands, as nvmet and QEMU say. */
 #define VDEV_NVME_RAB		6
-/* Abort Command Limit, 0's based: the 4 the specification recommends. */
-#define VDEV_NVME_ACL		3
-/* Asynchronous Event Request Limit, 0's based: the recommended 4. */
-#define VDEV_NVME_AERL		3
 /* Firmware updates: one slot (bits 3:1), read-only (bit 0). */
 #define VDEV_NVME_FRMW		(BIT(1) | BIT(0))
-/*
- * Log Page Attributes: only "extended data" (bit 2; linux/nvme.h has no
- * name for it): Get Log Page takes NUMDU and an offset, which Linux always
- * fills. No per-namespace SMART, no Commands Supported and Effects log:
- * without it Linux assumes the NVM command set's usual effects.
- */
-#define VDEV_NVME_LPA_EPE	BIT(2)
-/*
- * Error Log Page Entries, 0's based: the log is mandatory, but vdev keeps
- * no error history, so the smallest: one entry.
- */
-#define VDEV_NVME_ELPE		0
 /* Queue entry sizes, required and maximum alike: 2^6 and 2^4 bytes. */
 #define VDEV_NVME_SQES		(6 << 4 | 6)
 #define VDEV_NVME_CQES		(4 << 4 | 4)

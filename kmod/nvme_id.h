@@ -7,6 +7,7 @@
 #ifndef _VDEV_NVME_ID_H
 #define _VDEV_NVME_ID_H
 
+#include <linux/bits.h>
 #include <linux/nvme.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
@@ -22,6 +23,29 @@ struct vdev_ns;
  * not need.
  */
 #define VDEV_NVME_VS		NVME_VS(1, 4, 0)
+
+/*
+ * The firmware revision (Identify FR, firmware slot 1 of the Firmware Slot
+ * Information log): vdev's package version (dkms.conf), the module having
+ * none. Bump it when a guest may need to tell emulations apart.
+ */
+#define VDEV_NVME_FR		"0.1"
+/* Abort Command Limit, 0's based: the 4 the specification recommends. */
+#define VDEV_NVME_ACL		3
+/* Asynchronous Event Request Limit, 0's based: the recommended 4. */
+#define VDEV_NVME_AERL		3
+/*
+ * Log Page Attributes: only "extended data" (bit 2; linux/nvme.h has no
+ * name for it): Get Log Page takes NUMDU and an offset, which Linux always
+ * fills. No per-namespace SMART, no Commands Supported and Effects log:
+ * without it Linux assumes the NVM command set's usual effects.
+ */
+#define VDEV_NVME_LPA_EPE	BIT(2)
+/*
+ * Error Log Page Entries, 0's based: the log is mandatory, but vdev keeps
+ * no error history beyond the latest error, so the smallest: one entry.
+ */
+#define VDEV_NVME_ELPE		0
 
 /* Every Identify data structure is 4 KiB. */
 #define VDEV_NVME_ID_SIZE	NVME_IDENTIFY_DATA_SIZE
