@@ -194,11 +194,20 @@ void vdev_nvme_ns_info_get(const struct vdev_ns *ns,
 			 ns->ctrl->name, ns->addr.nsid);
 }
 
-/*
- * MDTS: the largest transfer as a power of two of minimum pages, rounded
+/**
+ * vdev_nvme_id_mdts - MDTS for a transfer limit
+ * @max_xfer: most bytes one command may transfer; 0: no limit
+ * @mdts: set to the MDTS Identify Controller reports
+ *
+ * MDTS is the largest transfer as a power of two of minimum pages, rounded
  * down; 0 means no limit, so the smallest limit it can say is 2 pages.
+ * The I/O commands check transfers against the limit this MDTS says
+ * (vdev_nvme_mdts_bytes()), not against @max_xfer: the host sizes its
+ * commands by what it was told.
+ *
+ * Return: 0, or NVME_SC_INTERNAL when @max_xfer is below 8 KiB.
  */
-static u16 vdev_nvme_id_mdts(u32 max_xfer, u8 *mdts)
+u16 vdev_nvme_id_mdts(u32 max_xfer, u8 *mdts)
 {
 	*mdts = 0;
 	if (!max_xfer)

@@ -119,6 +119,21 @@ struct vdev_nvme_ns_info {
 	uuid_t uuid;
 };
 
+/**
+ * vdev_nvme_mdts_bytes - the transfer limit an MDTS says
+ * @mdts: MDTS, as vdev_nvme_id_mdts() makes it
+ *
+ * Return: the most bytes one command may transfer; 0: no limit (also for
+ * an MDTS whose limit is beyond 2^63 bytes).
+ */
+static inline u64 vdev_nvme_mdts_bytes(u8 mdts)
+{
+	if (!mdts || mdts > 63 - VDEV_NVME_MIN_PAGE_SHIFT)
+		return 0;
+	return 1ULL << (VDEV_NVME_MIN_PAGE_SHIFT + mdts);
+}
+
+u16 vdev_nvme_id_mdts(u32 max_xfer, u8 *mdts);
 void vdev_nvme_ns_ids(struct vdev_nvme_ns_info *info, const char *seed,
 		      u32 nsid);
 void vdev_nvme_ns_info_get(const struct vdev_ns *ns,
