@@ -3,8 +3,10 @@
  * The NVMe controller's PCI function as a vfio-user client sees it: the
  * configuration space and BAR0, whose first page holds the controller
  * registers (NVMe Base Specification 2.0, 3.1.4), the second the
- * doorbells (NVMe over PCIe Transport Specification 1.0, 3.1), the third
+ * doorbells (NVMe over PCIe Transport Specification 1.0), the third
  * the MSI-X table and the fourth the MSI-X PBA (PCIe Base 4.0, 7.7.2).
+ * Doorbells are the SQyTDBL and CQyHDBL properties of the PCIe
+ * transport specification, at CAP.DSTRD 0.
  *
  * The functions here are pure: they read and write a struct
  * vdev_nvme_regs and say in a struct vdev_nvme_reg_event what a write
@@ -252,7 +254,7 @@ static void vdev_nvme_cfg_reset(struct vdev_nvme_regs *r)
  * writing all ones reads back the size mask with the flags (PCI Local
  * Bus 3.0, 6.2.5.1); BAR1 is BAR0's upper half, all address. BAR2-5, the
  * ROM BAR, the latency timer (hardwired 0 in PCI Express, PCIe Base 4.0,
- * 7.5.1.1.7) and everything not named are read-only.
+ * 7.5.1.1.8) and everything not named are read-only.
  */
 static u32 vdev_nvme_cfg_wmask(u32 dword)
 {
@@ -320,7 +322,7 @@ static void vdev_nvme_cfg_report(u32 dword, u32 old, u32 val,
  * Reads have no side effect, so any range is fine: a vfio-user client
  * reads the whole space in one message when it sets up. The extended
  * space, from 100h, reads 0: an extended capability header of 0 says
- * there is none (PCIe Base 4.0, 7.6.3).
+ * there is none (PCIe Base 4.0, 7.6.1).
  *
  * Return: 0, or -EINVAL when the range is empty or leaves the space.
  */
@@ -561,7 +563,8 @@ static void vdev_nvme_reg_write32(struct vdev_nvme_regs *r, u32 off, u32 val,
  * A doorbell write is reported whatever the queue id: a doorbell of a
  * queue that does not exist, or past VDEV_NVME_MAX_QID, and a value out
  * of range are errors of the host that the controller answers with an
- * asynchronous event (NVMe over PCIe Transport 1.0, 3.1.2), not failed
+ * asynchronous event (NVMe Base 2.0, 5.2: error events "Write to
+ * Invalid Doorbell Register" and "Invalid Doorbell Write Value"), not failed
  * accesses. Only the controller knows which queues exist.
  */
 static void vdev_nvme_db_write(u32 off, u32 val,
@@ -602,7 +605,7 @@ static u32 vdev_nvme_msix_read32(const struct vdev_nvme_regs *r, u32 off)
 }
 
 /*
- * An MSI-X table entry (PCIe Base 4.0, 7.7.2.7-10): the address is dword
+ * An MSI-X table entry (PCIe Base 4.0, 7.7.2.5-8): the address is dword
  * aligned (bits 1:0 read 0) and Vector Control has only the mask bit.
  * Entries past the vector count read 0 and ignore writes. A vfio-user
  * client such as QEMU's vfio-pci emulates the table itself and passes it
@@ -653,7 +656,7 @@ static u32 vdev_nvme_pba_read32(const struct vdev_nvme_regs *r, u32 off)
  * BAR (so never across a page). 8 bytes only on the 64-bit registers
  * CAP, ASQ and ACQ (3.1.4: a 64-bit property as one access or two
  * halves), and never on a doorbell (32 bits each, NVMe over PCIe
- * Transport 1.0, 3.1). The MSI-X table and PBA take either (PCIe Base
+ * Transport 1.0, SQyTDBL and CQyHDBL). The MSI-X table and PBA take either (PCIe Base
  * 4.0, 7.7.2: aligned dword or qword accesses).
  */
 static int vdev_nvme_bar_check(u64 off, u32 len)
@@ -698,7 +701,7 @@ static void vdev_nvme_bar_write32(struct vdev_nvme_regs *r, u32 off, u32 val,
 		vdev_nvme_msix_write32(r, off, val, ev);
 		break;
 	default:
-		/* The PBA is read-only (7.7.2.11): writes are dropped. */
+		/* The PBA is read-only (7.7.2.9): writes are dropped. */
 		break;
 	}
 }
@@ -785,7 +788,7 @@ void vdev_nvme_regs_reset(struct vdev_nvme_regs *r)
 	r->aqa = 0;
 	r->asq = 0;
 	r->acq = 0;
-	/* Vector Control's mask bit resets to 1 (PCIe Base 4.0, 7.7.2.10). */
+	/* Vector Control's mask bit resets to 1 (PCIe Base 4.0, 7.7.2.8). */
 	for (i = 0; i < ARRAY_SIZE(r->msix); i++)
 		r->msix[i] = (struct vdev_nvme_msix_entry){
 			.ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT,
@@ -880,7 +883,7 @@ void vdev_nvme_regs_fatal(struct vdev_nvme_regs *r)
  * @vector: the vector, below the vector count
  *
  * For a message the controller could not send because the vector or the
- * function was masked (PCIe Base 4.0, 7.7.2.11).
+ * function was masked (PCIe Base 4.0, 7.7.2.9).
  *
  * Return: 0, or -EINVAL for a vector past the count.
  */
