@@ -287,9 +287,9 @@ void vdev_nvme_qtab_reset(struct vdev_nvme_qtab *q)
 void vdev_nvme_qtab_set_admin(struct vdev_nvme_qtab *q, u64 asq, u16 asqs,
 			      u64 acq, u16 acqs)
 {
-	q->sq[0] = (struct vdev_nvme_sq){ .base = asq, .size = asqs + 1,
+	q->sq[0] = (struct vdev_nvme_qtab_sq){ .base = asq, .size = asqs + 1,
 					  .exists = true };
-	q->cq[0] = (struct vdev_nvme_cq){ .base = acq, .size = acqs + 1,
+	q->cq[0] = (struct vdev_nvme_qtab_cq){ .base = acq, .size = acqs + 1,
 					  .ien = true, .nr_sqs = 1,
 					  .exists = true };
 }
@@ -371,7 +371,7 @@ u16 vdev_nvme_create_cq_check(const struct vdev_nvme_qtab *q,
 void vdev_nvme_create_cq_apply(struct vdev_nvme_qtab *q,
 			       const struct vdev_nvme_qdesc *d)
 {
-	q->cq[d->qid] = (struct vdev_nvme_cq){ .base = d->base,
+	q->cq[d->qid] = (struct vdev_nvme_qtab_cq){ .base = d->base,
 					       .size = d->size,
 					       .vector = d->vector,
 					       .ien = d->ien, .exists = true };
@@ -422,7 +422,7 @@ u16 vdev_nvme_create_sq_check(const struct vdev_nvme_qtab *q,
 void vdev_nvme_create_sq_apply(struct vdev_nvme_qtab *q,
 			       const struct vdev_nvme_qdesc *d)
 {
-	q->sq[d->qid] = (struct vdev_nvme_sq){ .base = d->base,
+	q->sq[d->qid] = (struct vdev_nvme_qtab_sq){ .base = d->base,
 					       .size = d->size,
 					       .cqid = d->cqid,
 					       .prio = d->prio,

@@ -48,7 +48,7 @@ struct vdev_nvme_qcfg {
 };
 
 /**
- * struct vdev_nvme_sq - a submission queue in the queue table
+ * struct vdev_nvme_qtab_sq - a submission queue in the queue table
  * @base: guest-physical address, memory page aligned
  * @size: entries (1's based)
  * @cqid: the completion queue it posts to
@@ -56,7 +56,7 @@ struct vdev_nvme_qcfg {
  *	CAP.AMS offers) ignores it
  * @exists: created and not deleted
  */
-struct vdev_nvme_sq {
+struct vdev_nvme_qtab_sq {
 	u64 base;
 	u16 size;
 	u16 cqid;
@@ -65,7 +65,7 @@ struct vdev_nvme_sq {
 };
 
 /**
- * struct vdev_nvme_cq - a completion queue in the queue table
+ * struct vdev_nvme_qtab_cq - a completion queue in the queue table
  * @base: guest-physical address, memory page aligned
  * @size: entries (1's based)
  * @vector: MSI-X vector
@@ -73,7 +73,7 @@ struct vdev_nvme_sq {
  * @ien: interrupts enabled
  * @exists: created and not deleted
  */
-struct vdev_nvme_cq {
+struct vdev_nvme_qtab_cq {
 	u64 base;
 	u16 size;
 	u16 vector;
@@ -96,8 +96,8 @@ struct vdev_nvme_cq {
  * Caller serialises (the controller's admin queue lock).
  */
 struct vdev_nvme_qtab {
-	struct vdev_nvme_sq sq[VDEV_NVME_NR_QIDS];
-	struct vdev_nvme_cq cq[VDEV_NVME_NR_QIDS];
+	struct vdev_nvme_qtab_sq sq[VDEV_NVME_NR_QIDS];
+	struct vdev_nvme_qtab_cq cq[VDEV_NVME_NR_QIDS];
 	u16 max_io;
 	u16 nr_sq;
 	u16 nr_cq;

@@ -13,10 +13,6 @@
 
 struct vdev_mem;
 
-/* Queue ids 0 (admin) to 64, as many I/O queues as the uapi allows. */
-#define VDEV_NVME_MAX_QID	64
-/* Doorbell dwords: an SQ tail and a CQ head per queue id (CAP.DSTRD 0). */
-#define VDEV_NVME_DB_DWORDS	(2 * (VDEV_NVME_MAX_QID + 1))
 #define VDEV_NVME_SQE_SIZE	64
 #define VDEV_NVME_CQE_SIZE	16
 

@@ -229,7 +229,7 @@ static void vdev_vring_q_disable_notify(struct vdev_queue *q)
 }
 
 /* VHOST_VRING_F_LOG: the used area is logged at the ring's log address. */
-static void vdev_vring_q_take_log(struct vdev_queue *q,
+static void vdev_vring_q_take_ctl(struct vdev_queue *q,
 				  const struct vdev_mem *log)
 {
 	q->vr.log = q->log_used ? log : NULL;
@@ -243,7 +243,7 @@ const struct vdev_ring_ops vdev_vring_ops = {
 	.need_signal	= vdev_vring_q_need_signal,
 	.enable_notify	= vdev_vring_q_enable_notify,
 	.disable_notify	= vdev_vring_q_disable_notify,
-	.take_log	= vdev_vring_q_take_log,
+	.take_ctl	= vdev_vring_q_take_ctl,
 };
 
 /*
@@ -569,8 +569,8 @@ static void vdev_queue_take_log(struct vdev_queue *q)
 	rcu_read_lock();
 	log = rcu_dereference(q->session->dirty_log);
 	rcu_read_unlock();
-	if (q->rops->take_log)
-		q->rops->take_log(q, log);
+	if (q->rops->take_ctl)
+		q->rops->take_ctl(q, log);
 }
 
 /* Take what the control path set under the session lock. */
@@ -976,6 +976,19 @@ void vdev_queue_sync(struct vdev_queue *q)
 	vdev_queue_kick_watch(q);
 	vdev_poller_post(q->poller, &cmd);
 	wait_for_completion(&cmd.done);
+}
+
+/**
+ * vdev_queue_kick - the front end says a started queue has work
+ * @q: the queue; any context that may wake a task
+ *
+ * For kicks that come as messages rather than eventfds (an NVMe doorbell
+ * written through REGION_WRITE).
+ */
+void vdev_queue_kick(struct vdev_queue *q)
+{
+	set_bit(VDEV_Q_KICKED, &q->pending);
+	wake_up_process(q->poller->task);
 }
 
 static void vdev_queue_abandon(struct vdev_queue *q);

@@ -9,6 +9,7 @@
 #include <linux/bio.h>
 #include <linux/completion.h>
 #include <linux/llist.h>
+#include <linux/nvme.h>
 #include <linux/workqueue.h>
 
 #include "session.h"
@@ -73,6 +74,24 @@ struct vdev_req_scsi {
 };
 
 /**
+ * struct vdev_req_nvme - an NVMe command in flight, for its completion
+ * @cmd: the submission queue entry as it was fetched
+ * @dw0: completion dword 0
+ * @status: NVME_SC_* (0: success)
+ * @dnr: Do Not Retry: the same command would fail again
+ * @op: enum vdev_nvme_io_op of an I/O command, for its error status
+ * @ranges: Dataset Management's ranges for the slow path (kmalloc), or NULL
+ */
+struct vdev_req_nvme {
+	struct nvme_command cmd;
+	u32 dw0;
+	u16 status;
+	bool dnr;
+	u8 op;
+	void *ranges;
+};
+
+/**
  * struct vdev_req - one descriptor chain in flight
  * @q: the queue it came from
  * @head: what vdev_vring_push() needs
@@ -99,6 +118,7 @@ struct vdev_req_scsi {
  * @pnode: in the queue's list of polled requests (poller only), or, for
  *	a request without bios, in its list of parked ones (q->park_lock)
  * @scsi: virtio-scsi's outcome, for ops->req_complete
+ * @nvme: NVMe's command and outcome
  * @bio: the first bio, embedded
  * @vecs: its vecs
  */
@@ -124,7 +144,10 @@ struct vdev_req {
 	bool again;
 	u8 retries;
 	struct list_head pnode;
-	struct vdev_req_scsi scsi;
+	union {
+		struct vdev_req_scsi scsi;
+		struct vdev_req_nvme nvme;
+	};
 	struct bio bio;
 	struct bio_vec vecs[VDEV_REQ_INLINE_VECS];
 };
@@ -136,6 +159,7 @@ int vdev_queue_prepare_start(struct vdev_queue *q, struct vdev_mem *mem);
 void vdev_queue_unprepare(struct vdev_queue *q);
 void vdev_queue_attach(struct vdev_queue *q);
 void vdev_queue_sync(struct vdev_queue *q);
+void vdev_queue_kick(struct vdev_queue *q);
 int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout);
 void vdev_queue_release(struct vdev_queue *q);
 struct vdev_mem_gen *vdev_mem_gen_alloc(struct vdev_mem *mem);

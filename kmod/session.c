@@ -24,6 +24,7 @@
 #include "mem.h"
 #include "poller.h"
 #include "session.h"
+#include "vfu.h"
 
 #define VDEV_HUP_MASK	(EPOLLHUP | EPOLLRDHUP | EPOLLERR)
 
@@ -32,6 +33,9 @@ static struct workqueue_struct *vdev_session_wq;
 
 static void vdev_session_free(struct vdev_session *s)
 {
+	if (s->ops->session_free)
+		s->ops->session_free(s);
+	vdev_vfu_session_free(s);
 	if (s->peer_mm)
 		mmdrop(s->peer_mm);
 	put_pid(s->peer_pid);
@@ -63,6 +67,12 @@ module_param(drain_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(drain_timeout_ms,
 		 "Longest wait for a ring's I/O to drain when QEMU stops it; the session ends after (default 30000)");
 
+/* How long a drain may take before the session is given up. */
+unsigned long vdev_session_drain_jiffies(void)
+{
+	return msecs_to_jiffies(READ_ONCE(drain_timeout_ms));
+}
+
 /**
  * vdev_session_stop_queue - stop a ring, keeping where it stopped
  * @q: the queue; its session's lock is held
@@ -82,7 +92,8 @@ int vdev_session_stop_queue(struct vdev_queue *q, bool bounded)
 		ret = vdev_queue_stop(q, bounded ?
 				      msecs_to_jiffies(drain_timeout_ms) :
 				      MAX_SCHEDULE_TIMEOUT);
-		q->base = vdev_vring_get_base(&q->vr);
+		if (q->rops == &vdev_vring_ops)
+			q->base = vdev_vring_get_base(&q->vr);
 		if (ret)
 			return ret;
 		vdev_queue_release(q);
@@ -373,10 +384,15 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->sock = sock_from_file(conn);
-	s->msg = kmalloc(VDEV_VU_MSG_MAX, GFP_KERNEL);
+	s->ops = ctrl->ops;
+	s->msg = kmalloc(max(VDEV_VU_MSG_MAX, VDEV_VFU_MAX_MSG), GFP_KERNEL);
 	ret = s->msg ? vdev_session_alloc_queues(s, ctrl) : -ENOMEM;
 	if (!ret)
 		ret = vdev_session_peer(s);
+	if (!ret && ctrl->ops->vfio_user)
+		ret = vdev_vfu_session_init(s, ctrl);
+	if (!ret && ctrl->ops->session_init)
+		ret = ctrl->ops->session_init(s, ctrl);
 	if (ret) {
 		vdev_session_free(s);
 		return ERR_PTR(ret);

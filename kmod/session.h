@@ -21,6 +21,7 @@
 
 struct eventfd_ctx;
 struct vdev_mem;
+struct vdev_vfu;
 struct vdev_poller;
 struct vdev_req;
 
@@ -73,7 +74,9 @@ struct vdev_queue;
  *	added some meanwhile (look again), 0, or negative: broken
  * @disable_notify: the poller polls the ring: spare the driver its
  *	notifications
- * @take_log: optional; the dirty log the queue writes to has changed
+ * @take_ctl: optional; on SYNC and attach, take what the control path
+ *	set for the queue: the dirty log it writes to (@log), and the
+ *	engine's own settings
  *
  * The virtio engine (vring.c) serves vhost-user types; a type with rings
  * of its own (NVMe) names its engine in vdev_dev_ops.ring_ops. Only the
@@ -86,7 +89,7 @@ struct vdev_ring_ops {
 	int (*need_signal)(struct vdev_queue *q);
 	int (*enable_notify)(struct vdev_queue *q);
 	void (*disable_notify)(struct vdev_queue *q);
-	void (*take_log)(struct vdev_queue *q, const struct vdev_mem *log);
+	void (*take_ctl)(struct vdev_queue *q, const struct vdev_mem *log);
 };
 
 extern const struct vdev_ring_ops vdev_vring_ops;
@@ -222,6 +225,7 @@ struct vdev_queue {
  * @ref: ctrl->session holds one until the teardown work drops it; every
  *	request ioctl holds one while it runs
  * @ctrl: the controller (holds a reference)
+ * @ops: its type, known before @ctrl is set
  * @ns: the disk of a one-disk type (virtio-blk), resolved at attach
  *	(holds a reference), or NULL; types of many LUNs leave it NULL and
  *	look LUNs up per request (vdev_ns_lookup())
@@ -256,12 +260,16 @@ struct vdev_queue {
  *	RCU (vdev_req_log()) or taken by the pollers on SYNC
  * @nr_queues: entries in @queues: the controller's num-queues, plus the
  *	type's extra queues
- * @queues: the virtqueues
+ * @queues: the virtqueues, or a vfio-user type's submission queues
+ * @vfu: vfio-user state, or NULL: the session speaks vhost-user
+ * @dev: the device type's state of the session (ops->session_init), or
+ *	NULL
  * @msg: scratch for one message: peeks, the consumed bytes, replies (L)
  */
 struct vdev_session {
 	struct kref ref;
 	struct vdev_ctrl *ctrl;
+	const struct vdev_dev_ops *ops;
 	struct vdev_ns *ns;
 	struct mutex lock;	/* requests, teardown; fields marked (L) */
 	unsigned long flags;
@@ -293,6 +301,8 @@ struct vdev_session {
 	struct vdev_mem __rcu *dirty_log;
 	u32 nr_queues;
 	struct vdev_queue *queues;
+	struct vdev_vfu *vfu;
+	void *dev;
 
 	u8 *msg;
 };
@@ -314,6 +324,7 @@ void vdev_session_end(struct vdev_session *s, const char *why);
 void vdev_session_state_changed(struct vdev_session *s);
 bool vdev_session_broken(const struct vdev_session *s);
 
+unsigned long vdev_session_drain_jiffies(void);
 int vdev_session_stop_queue(struct vdev_queue *q, bool bounded);
 void vdev_session_reset_queue(struct vdev_queue *q);
 

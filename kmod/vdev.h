@@ -101,8 +101,9 @@ struct genl_info;
  * @hot_ns: namespaces come and go while a front end is attached: the type
  *	looks them up per request (vdev_ns_lookup()); without it the first
  *	one is resolved once, when a front end attaches (s->ns), and stays
- * @extra_queues: virtqueues beyond the controller's num-queues I/O queues
- *	(virtio-scsi: control and event)
+ * @vfio_user: served over vfio-user (vfu.c), not vhost-user
+ * @extra_queues: queues beyond the controller's num-queues I/O queues
+ *	(virtio-scsi: control and event; NVMe: the admin queue)
  * @ns_addr_check: validate a namespace address and fill in what the type
  *	defaults; with @adding, an nsid may stay unset for the core to pick
  * @ns_addr_key: a unique index for a validated address
@@ -117,6 +118,9 @@ struct genl_info;
  *	process context, the poller's included)
  * @connect: optional; a front end attached: a new I_T nexus, say (caller
  *	holds vdev_lock)
+ * @session_init: optional; set up @s->dev for a new session (not yet
+ *	published); 0 or a negative errno
+ * @session_free: optional; free @s->dev once the session is torn down
  * @features: virtio feature bits offered for @ns (vhost-user types only)
  * @get_config: fill @buf (VDEV_VU_MAX_CONFIG bytes, zeroed) with the
  *	device config space of @s as it negotiated it; 0 or a negative errno
@@ -140,6 +144,7 @@ struct vdev_dev_ops {
 	u32 max_queue_size;
 	u32 max_ns;
 	bool hot_ns;
+	bool vfio_user;
 	u32 extra_queues;
 	int (*ns_addr_check)(struct vdev_ns_addr *addr, bool adding,
 			     struct netlink_ext_ack *extack);
@@ -149,6 +154,9 @@ struct vdev_dev_ops {
 	void (*ns_resized)(struct vdev_ns *ns);
 	void (*ns_free)(struct vdev_ns *ns);
 	void (*connect)(struct vdev_ctrl *ctrl);
+	int (*session_init)(struct vdev_session *s,
+			    const struct vdev_ctrl *ctrl);
+	void (*session_free)(struct vdev_session *s);
 	u64 (*features)(const struct vdev_ns *ns);
 	int (*get_config)(const struct vdev_session *s, u8 *buf);
 	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,

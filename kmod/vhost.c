@@ -23,6 +23,7 @@
 
 #include "poller.h"
 #include "session.h"
+#include "vfu.h"
 #include "vhost.h"
 
 /* The handle: an open /dev/vdev. */
@@ -52,7 +53,7 @@ struct vdev_handle {
  *
  * A shorter struct is refused; a longer one must have a zero tail.
  */
-static int vdev_copy_arg(void *dst, size_t ksize, const void __user *uarg)
+int vdev_copy_arg(void *dst, size_t ksize, const void __user *uarg)
 {
 	u32 usize;
 
@@ -145,7 +146,7 @@ static int vdev_bind_locked(struct file *file, struct vdev_bind *b,
 	ctrl = vdev_bind_find(b);
 	if (!ctrl)
 		return -ENOENT;
-	if (!ctrl->ops->features)
+	if (!ctrl->ops->features && !ctrl->ops->vfio_user)
 		return -EOPNOTSUPP;
 	if (ctrl->owner)
 		return -EBUSY;
@@ -307,7 +308,8 @@ static long vdev_ioc_disconnect(struct vdev_ctrl *ctrl, void __user *uarg)
 
 /* --- the message cycle -------------------------------------------------- */
 
-static int vdev_vu_recv(struct socket *sock, void *buf, size_t len, int flags)
+/* One read of @len bytes from @sock; MSG_PEEK leaves them queued. */
+int vdev_sock_recv(struct socket *sock, void *buf, size_t len, int flags)
 {
 	struct msghdr msg = { .msg_flags = flags };
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
@@ -325,8 +327,8 @@ static int vdev_vu_peek(struct vdev_session *s, const struct vdev_vu_hdr *hdr)
 	size_t len = VDEV_VU_HDR_SIZE + hdr->msg_size;
 	int n;
 
-	n = vdev_vu_recv(s->sock, s->msg, VDEV_VU_HDR_SIZE,
-			 MSG_PEEK | MSG_DONTWAIT);
+	n = vdev_sock_recv(s->sock, s->msg, VDEV_VU_HDR_SIZE,
+			   MSG_PEEK | MSG_DONTWAIT);
 	if (n == -EAGAIN || (n >= 0 && n < VDEV_VU_HDR_SIZE))
 		return n == 0 ? -ENOTCONN : -EAGAIN;
 	if (n < 0)
@@ -335,7 +337,7 @@ static int vdev_vu_peek(struct vdev_session *s, const struct vdev_vu_hdr *hdr)
 	    le32_to_cpu(w->flags) != hdr->msg_flags ||
 	    le32_to_cpu(w->size) != hdr->msg_size)
 		return -EBADMSG;
-	n = vdev_vu_recv(s->sock, s->msg, len, MSG_PEEK | MSG_DONTWAIT);
+	n = vdev_sock_recv(s->sock, s->msg, len, MSG_PEEK | MSG_DONTWAIT);
 	return n == len ? 0 : -EAGAIN;
 }
 
@@ -426,7 +428,7 @@ VISIBLE_IF_KUNIT int vdev_vu_hdr_check(const struct vdev_vu_hdr *hdr, int id)
 }
 
 /* Give back what prepare took and apply did not hand over. */
-static void vdev_vu_ctx_cleanup(struct vdev_vu_ctx *ctx)
+void vdev_vu_ctx_cleanup(struct vdev_vu_ctx *ctx)
 {
 	unsigned int i;
 
@@ -464,8 +466,8 @@ static int vdev_vu_cycle(struct vdev_vu_ctx *ctx, const struct vdev_vu_req *req,
 	ret = ctx->ioctl_err;
 	if (ret)
 		goto out_unlock;
-	if (vdev_vu_recv(s->sock, s->msg, VDEV_VU_HDR_SIZE + ctx->hdr->msg_size,
-			 MSG_DONTWAIT) != VDEV_VU_HDR_SIZE + ctx->hdr->msg_size) {
+	if (vdev_sock_recv(s->sock, s->msg, VDEV_VU_HDR_SIZE + ctx->hdr->msg_size,
+			   MSG_DONTWAIT) != VDEV_VU_HDR_SIZE + ctx->hdr->msg_size) {
 		vdev_session_end(s, "message vanished while applied");
 		ctx->hdr->result = EPIPE;
 		ctx->hdr->action = VDEV_VU_DISCONNECTED;
@@ -489,8 +491,8 @@ struct file *vdev_vu_fget(struct vdev_vu_ctx *ctx, u32 i)
 {
 	struct file *file = NULL;
 
-	if (i < ctx->hdr->nfds)
-		file = fget(ctx->hdr->fds[i]);
+	if (i < ctx->nfds)
+		file = fget(ctx->fds[i]);
 	if (!file)
 		ctx->ioctl_err = -EBADF;
 	return file;
@@ -823,6 +825,8 @@ static long vdev_vu_ioctl(struct vdev_ctrl *ctrl, const struct vdev_vu_req *req,
 	if (ret)
 		goto out_free;
 	ctx->hdr = arg;
+	ctx->nfds = ctx->hdr->nfds;
+	ctx->fds = ctx->hdr->fds;
 	ret = vdev_vu_hdr_check(ctx->hdr, id);
 	if (ret)
 		goto out_free;
@@ -830,7 +834,7 @@ static long vdev_vu_ioctl(struct vdev_ctrl *ctrl, const struct vdev_vu_req *req,
 	ret = -ENOTCONN;
 	if (!ctx->s)
 		goto out_free;
-	ret = vdev_vu_cycle(ctx, req, arg);
+	ret = ctx->s->vfu ? -EOPNOTSUPP : vdev_vu_cycle(ctx, req, arg);
 	vdev_vu_ctx_cleanup(ctx);
 	vdev_session_put(ctx->s);
 	if (!ret && copy_to_user(uarg, arg, req->argsz))
@@ -888,6 +892,8 @@ long vdev_handle_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VDEV_VU_IOC_DROP:
 		break;
 	default:
+		if (_IOC_NR(cmd) >= VDEV_VFU_IOC_BASE)
+			break;
 		if (!req)
 			return -ENOTTY;
 	}
@@ -903,5 +909,7 @@ long vdev_handle_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VDEV_VU_IOC_DROP:
 		return vdev_vu_ioctl(ctrl, &vdev_vu_drop_req, -1, uarg);
 	}
+	if (_IOC_NR(cmd) >= VDEV_VFU_IOC_BASE)
+		return vdev_vfu_ioctl(ctrl, cmd, uarg);
 	return vdev_vu_ioctl(ctrl, req, _IOC_NR(cmd) - VDEV_VU_IOC_BASE, uarg);
 }

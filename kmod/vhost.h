@@ -12,7 +12,9 @@
 /**
  * struct vdev_vu_ctx - one request ioctl in progress
  * @s: the session (a reference; its lock is held)
- * @hdr: the envelope, in the kernel copy of the argument
+ * @hdr: the envelope, in the kernel copy of the argument (vhost-user)
+ * @nfds: fds that came with the message
+ * @fds: those fds, as numbers in vdevd's table (vdev_vu_fget())
  * @ioctl_err: set by prepare for errors that leave the message queued
  * @reply: the reply payload, when the request has its own
  * @reply_size: its size
@@ -29,6 +31,8 @@
 struct vdev_vu_ctx {
 	struct vdev_session *s;
 	struct vdev_vu_hdr *hdr;
+	u32 nfds;
+	const __s32 *fds;
 	int ioctl_err;
 	u8 reply[VDEV_VU_HDR_SIZE + VDEV_VU_MAX_CONFIG];
 	u32 reply_size;
@@ -65,10 +69,18 @@ int vdev_vu_hdr_check(const struct vdev_vu_hdr *hdr, int id);
 const struct vdev_vu_req *vdev_vu_req_of(unsigned int cmd);
 #endif
 
+int vdev_copy_arg(void *dst, size_t ksize, const void __user *uarg);
+int vdev_sock_recv(struct socket *sock, void *buf, size_t len, int flags);
+void vdev_vu_ctx_cleanup(struct vdev_vu_ctx *ctx);
 struct file *vdev_vu_fget(struct vdev_vu_ctx *ctx, u32 i);
 void vdev_vu_reply_u64(struct vdev_vu_ctx *ctx, u64 value);
 
 /* vhost_mem.c */
+int vdev_vu_mem_add_region(struct vdev_vu_ctx *ctx,
+			   const struct vdev_vu_mem_region *w, u32 fd,
+			   u32 max_regions);
+int vdev_vu_mem_rem_region(struct vdev_vu_ctx *ctx,
+			   const struct vdev_vu_mem_region *w);
 int vdev_vu_set_mem_table_prep(struct vdev_vu_ctx *ctx, void *arg);
 int vdev_vu_add_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg);
 int vdev_vu_rem_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg);

@@ -141,23 +141,32 @@ static struct vdev_mem_region **vdev_vu_cur_regions(struct vdev_session *s,
 	return regions;
 }
 
-int vdev_vu_add_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg)
+/**
+ * vdev_vu_mem_add_region - prepare a table with one region more
+ * @ctx: the request; fds[@fd] backs the region
+ * @w: the region
+ * @fd: its fd's index
+ * @max_regions: most regions a table may have
+ *
+ * Return: 0 with ctx->mem and ctx->gens ready for vdev_vu_mem_apply(),
+ * or a negative errno.
+ */
+int vdev_vu_mem_add_region(struct vdev_vu_ctx *ctx,
+			   const struct vdev_vu_mem_region *w, u32 fd,
+			   u32 max_regions)
 {
-	struct vdev_vu_mem_reg *a = arg;
 	struct vdev_mem_region **regions;
 	unsigned int nr;
 	int ret;
 
-	if (ctx->hdr->nfds != 1)
-		return -EINVAL;
 	regions = vdev_vu_cur_regions(ctx->s, 1, &nr);
 	if (!regions)
 		return -ENOMEM;
-	if (nr >= VDEV_VU_MAX_MEM_SLOTS) {
+	if (nr >= max_regions) {
 		ret = -E2BIG;
 		goto out_free;
 	}
-	regions[nr] = vdev_vu_region_get(ctx, &a->region, 0);
+	regions[nr] = vdev_vu_region_get(ctx, w, fd);
 	ret = PTR_ERR_OR_ZERO(regions[nr]);
 	if (!ret)
 		ret = vdev_vu_mem_build(ctx, regions, nr + 1, 1);
@@ -166,16 +175,30 @@ out_free:
 	return ret;
 }
 
-/* Matched on gpa, uva and size; an fd that comes with it goes unused. */
-int vdev_vu_rem_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg)
+int vdev_vu_add_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg)
 {
-	const struct vdev_vu_mem_region *w = &((struct vdev_vu_mem_reg *)arg)->region;
+	struct vdev_vu_mem_reg *a = arg;
+
+	if (ctx->hdr->nfds != 1)
+		return -EINVAL;
+	return vdev_vu_mem_add_region(ctx, &a->region, 0,
+				      VDEV_VU_MAX_MEM_SLOTS);
+}
+
+/**
+ * vdev_vu_mem_rem_region - prepare a table without a region
+ * @ctx: the request
+ * @w: the region, matched on gpa, uva and size
+ *
+ * Return: 0 as vdev_vu_mem_add_region(), -ENOENT if no region matches.
+ */
+int vdev_vu_mem_rem_region(struct vdev_vu_ctx *ctx,
+			   const struct vdev_vu_mem_region *w)
+{
 	struct vdev_mem_region **regions;
 	unsigned int i, nr;
 	int ret = -ENOENT;
 
-	if (ctx->hdr->nfds > 1)
-		return -EINVAL;
 	regions = vdev_vu_cur_regions(ctx->s, 0, &nr);
 	if (!regions && nr)
 		return -ENOMEM;
@@ -190,6 +213,15 @@ int vdev_vu_rem_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg)
 	}
 	kfree(regions);
 	return ret;
+}
+
+/* An fd that comes with it goes unused. */
+int vdev_vu_rem_mem_reg_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	if (ctx->hdr->nfds > 1)
+		return -EINVAL;
+	return vdev_vu_mem_rem_region(ctx,
+				      &((struct vdev_vu_mem_reg *)arg)->region);
 }
 
 /*
