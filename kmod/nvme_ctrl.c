@@ -1044,13 +1044,19 @@ int vdev_nvme_ns_init(struct vdev_ns *ns)
 	return 0;
 }
 
-/* The poller reads nr_blocks without a lock: one aligned u64 store. */
+/*
+ * A new capacity is a namespace attribute change (Base 2.0, 5.27.1.7).
+ * The poller reads nr_blocks without a lock: one aligned u64 store.
+ */
 void vdev_nvme_ns_resized(struct vdev_ns *ns)
 {
 	struct vdev_nvme_ns_info *info = ns->priv, fresh;
 
 	vdev_nvme_ns_info_get(ns, &fresh);
+	if (fresh.nr_blocks == info->nr_blocks)
+		return;
 	WRITE_ONCE(info->nr_blocks, fresh.nr_blocks);
+	vdev_nvme_ns_event(ns, true);
 }
 
 void vdev_nvme_ns_free(struct vdev_ns *ns)
