@@ -57,6 +57,13 @@ static int vdev_nvme_q_pop(struct vdev_queue *q, struct vdev_vring_chain *chain)
 
 	spin_lock(&cqx->lock);
 	ret = vdev_nvme_cq_space(&cqx->cq, mem, &x->db);
+	/*
+	 * Full: with shadow doorbells the host writes the page doorbell
+	 * only if asked, so ask for the head moving past ours, then look
+	 * once more (a doorbell message kicks this queue).
+	 */
+	if (ret >= 0 && ret <= cqx->reserved && x->db.shadow)
+		ret = vdev_nvme_cq_enable_notify(&cqx->cq, mem, &x->db);
 	if (ret > 0 && ret > cqx->reserved)
 		cqx->reserved++;
 	else if (ret > 0)
