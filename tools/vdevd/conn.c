@@ -21,9 +21,6 @@
 
 #include "vdevd.h"
 
-/* Fds a peek has room for; more set MSG_CTRUNC (a framing error). */
-#define VDEVD_PEEK_FDS		16
-
 /* Request ioctls exist for wire ids 0-63. */
 #define VDEVD_NR_REQS		64
 
@@ -34,13 +31,6 @@ _Static_assert(sizeof(struct vu_wire_region) ==
 	       sizeof(struct vdev_vu_mem_region), "memory region");
 _Static_assert(sizeof(struct vu_wire_mem_reg) == 40, "mem reg");
 _Static_assert(sizeof(struct vu_wire_log) == 16, "log base");
-
-enum vdevd_step {
-	VDEVD_STEP_NEXT,	/* a message was handled; look for another */
-	VDEVD_STEP_IDLE,	/* nothing queued */
-	VDEVD_STEP_WAIT,	/* not all there yet: peek again later */
-	VDEVD_STEP_GONE,	/* the connection fd was closed */
-};
 
 /* Payload size rules besides an exact size. */
 #define VDEVD_SZ_NONE		(-1)	/* "none": 0, or 8 ignored */
@@ -387,7 +377,7 @@ static const char *vdevd_action_str(uint32_t action)
 }
 
 /* End the session: the kernel shuts the socket down; our fd is useless. */
-static void vdevd_conn_disconnect(struct vdevd *d, struct vdevd_ctrl *c)
+void vdevd_conn_disconnect(struct vdevd *d, struct vdevd_ctrl *c)
 {
 	struct vdev_fd_arg arg = { .argsz = sizeof(arg), .fd = -1 };
 	int err;
@@ -401,34 +391,31 @@ static void vdevd_conn_disconnect(struct vdevd *d, struct vdevd_ctrl *c)
 }
 
 static enum vdevd_step vdevd_msg_result(struct vdevd *d, struct vdevd_ctrl *c,
-					const struct vdevd_msg *m,
-					const struct vdev_vu_hdr *h)
+					const char *name, uint32_t result,
+					uint32_t action)
 {
-	const char *act = vdevd_action_str(h->action);
+	const char *act = vdevd_action_str(action);
 
-	if (h->result || h->action == VDEV_VU_REFUSED ||
-	    h->action == VDEV_VU_DISCONNECTED)
-		vdevd_warn("%s: %s %s, result %u (%s)", c->name, m->name, act,
-			   h->result, strerror(h->result));
+	if (result || action == VDEV_VU_REFUSED ||
+	    action == VDEV_VU_DISCONNECTED)
+		vdevd_warn("%s: %s %s, result %u (%s)", c->name, name, act,
+			   result, strerror(result));
 	else
-		vdevd_dbg("%s: %s %s", c->name, m->name, act);
-	if (h->action != VDEV_VU_DISCONNECTED)
+		vdevd_dbg("%s: %s %s", c->name, name, act);
+	if (action != VDEV_VU_DISCONNECTED)
 		return VDEVD_STEP_NEXT;
 	vdevd_info("%s: session ended by the kernel", c->name);
 	vdevd_conn_close(d, c);
 	return VDEVD_STEP_GONE;
 }
 
-static enum vdevd_step vdevd_msg_call(struct vdevd *d, struct vdevd_ctrl *c,
-				      const struct vdevd_msg *m,
-				      unsigned long nr, union vdevd_arg *a)
+enum vdevd_step vdevd_msg_outcome(struct vdevd *d, struct vdevd_ctrl *c,
+				  const char *name, int err, uint32_t result,
+				  uint32_t action)
 {
-	int err;
-
-	err = vdevd_ioctl(c->handle, nr, a);
 	switch (err) {
 	case 0:
-		return vdevd_msg_result(d, c, m, &a->hdr);
+		return vdevd_msg_result(d, c, name, result, action);
 	case -ENOTCONN:
 		vdevd_info("%s: session already ended", c->name);
 		vdevd_conn_close(d, c);
@@ -436,14 +423,24 @@ static enum vdevd_step vdevd_msg_call(struct vdevd *d, struct vdevd_ctrl *c,
 	case -EBADMSG:
 	case -EAGAIN:
 		/* Out of step with the socket: peek again. */
-		vdevd_dbg("%s: %s: %s, peeking again", c->name, m->name,
+		vdevd_dbg("%s: %s: %s, peeking again", c->name, name,
 			  strerror(-err));
 		return VDEVD_STEP_WAIT;
 	}
-	vdevd_err("%s: %s ioctl failed: %s, disconnecting", c->name, m->name,
+	vdevd_err("%s: %s ioctl failed: %s, disconnecting", c->name, name,
 		  strerror(-err));
 	vdevd_conn_disconnect(d, c);
 	return VDEVD_STEP_GONE;
+}
+
+static enum vdevd_step vdevd_msg_call(struct vdevd *d, struct vdevd_ctrl *c,
+				      const struct vdevd_msg *m,
+				      unsigned long nr, union vdevd_arg *a)
+{
+	int err = vdevd_ioctl(c->handle, nr, a);
+
+	return vdevd_msg_outcome(d, c, m->name, err, a->hdr.result,
+				 a->hdr.action);
 }
 
 /* Consume a message the kernel does not apply; err 0: ack if asked. */
@@ -519,7 +516,8 @@ static int vdevd_msg_frame(const struct vdevd_ctrl *c,
 }
 
 /* Keep every fd the peek installed, so that all of them get closed. */
-static void vdevd_msg_take_fds(struct msghdr *mh, struct vdevd_msg *m)
+static void vdevd_peek_take_fds(struct msghdr *mh, int *fds,
+				unsigned int *nfds)
 {
 	struct cmsghdr *cm;
 	size_t i, n;
@@ -535,18 +533,18 @@ static void vdevd_msg_take_fds(struct msghdr *mh, struct vdevd_msg *m)
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
 			       sizeof(fd));
-			if (m->nfds < VDEVD_PEEK_FDS)
-				m->fds[m->nfds++] = fd;
+			if (*nfds < VDEVD_PEEK_FDS)
+				fds[(*nfds)++] = fd;
 			else
 				close(fd);
 		}
 	}
 }
 
-static void vdevd_msg_close_fds(struct vdevd_msg *m)
+void vdevd_fds_close(int *fds, unsigned int *nfds)
 {
-	while (m->nfds)
-		close(m->fds[--m->nfds]);
+	while (*nfds)
+		close(fds[--*nfds]);
 }
 
 /*
@@ -558,13 +556,13 @@ static void vdevd_msg_close_fds(struct vdevd_msg *m)
  * after an skb that carries fds, though. So peek one byte more, without a
  * control buffer: if it comes back, the message's own skb had no fds.
  */
-static bool vdevd_msg_fds_ours(const struct vdevd_ctrl *c,
-			       struct vdevd_msg *m, size_t len)
+static bool vdevd_peek_fds_ours(const struct vdevd_ctrl *c, void *buf,
+				size_t len)
 {
 	ssize_t n;
 
 	do {
-		n = recv(c->conn_fd, m->buf, len + 1, MSG_PEEK | MSG_DONTWAIT);
+		n = recv(c->conn_fd, buf, len + 1, MSG_PEEK | MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	return n <= (ssize_t)len;
 }
@@ -582,21 +580,20 @@ static enum vdevd_step vdevd_conn_lost(struct vdevd *d, struct vdevd_ctrl *c,
 }
 
 /*
- * Exactly 12 + size bytes: a longer peek of a message without fds would
- * run into the next message and return its fds. Even an exact one can
- * (vdevd_msg_fds_ours()), and then neither those fds nor MSG_CTRUNC are
+ * Exactly len bytes: a longer peek of a message without fds would run
+ * into the next message and return its fds. Even an exact one can
+ * (vdevd_peek_fds_ours()), and then neither those fds nor MSG_CTRUNC are
  * this message's.
  */
-static enum vdevd_step vdevd_msg_peek_all(struct vdevd *d,
-					  struct vdevd_ctrl *c,
-					  struct vdevd_msg *m)
+enum vdevd_step vdevd_peek_msg(struct vdevd *d, struct vdevd_ctrl *c,
+			       void *buf, size_t len, int *fds,
+			       unsigned int *nfds, const char *what)
 {
 	union {
 		char buf[CMSG_SPACE(VDEVD_PEEK_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	size_t len = VU_WIRE_HDR_SIZE + m->hdr.size;
-	struct iovec iov = { .iov_base = m->buf, .iov_len = len };
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr mh = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
@@ -614,48 +611,63 @@ static enum vdevd_step vdevd_msg_peek_all(struct vdevd *d,
 		return VDEVD_STEP_WAIT;
 	if (n <= 0)
 		return vdevd_conn_lost(d, c, n);
-	vdevd_msg_take_fds(&mh, m);
+	vdevd_peek_take_fds(&mh, fds, nfds);
 	trunc = mh.msg_flags & MSG_CTRUNC;
-	if ((size_t)n == len && (m->nfds || trunc) &&
-	    !vdevd_msg_fds_ours(c, m, len)) {
-		vdevd_dbg("%s: fds after request %u belong to a later message",
-			  c->name, m->hdr.request);
-		vdevd_msg_close_fds(m);
+	if ((size_t)n == len && (*nfds || trunc) &&
+	    !vdevd_peek_fds_ours(c, buf, len)) {
+		vdevd_dbg("%s: fds after %s belong to a later message",
+			  c->name, what);
+		vdevd_fds_close(fds, nfds);
 		trunc = false;
 	}
 	if (trunc) {
-		vdevd_warn("%s: framing error: control data truncated, more than %u fds (request %u), disconnecting",
-			   c->name, VDEVD_PEEK_FDS, m->hdr.request);
+		vdevd_warn("%s: framing error: control data truncated, more than %u fds (%s), disconnecting",
+			   c->name, VDEVD_PEEK_FDS, what);
 		vdevd_conn_disconnect(d, c);
 		return VDEVD_STEP_GONE;
 	}
-	if ((size_t)n < len || memcmp(m->buf, &m->hdr, VU_WIRE_HDR_SIZE))
-		return VDEVD_STEP_WAIT;
-	m->payload = m->buf + VU_WIRE_HDR_SIZE;
-	return VDEVD_STEP_NEXT;
+	return (size_t)n < len ? VDEVD_STEP_WAIT : VDEVD_STEP_NEXT;
 }
 
 /* The header first, without a control buffer: no fds are installed. */
-static enum vdevd_step vdevd_msg_peek(struct vdevd *d, struct vdevd_ctrl *c,
-				      struct vdevd_msg *m)
+enum vdevd_step vdevd_peek_hdr(struct vdevd *d, struct vdevd_ctrl *c,
+			       void *hdr, size_t len)
 {
 	ssize_t n;
 
 	do {
-		n = recv(c->conn_fd, &m->hdr, sizeof(m->hdr),
-			 MSG_PEEK | MSG_DONTWAIT);
+		n = recv(c->conn_fd, hdr, len, MSG_PEEK | MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return VDEVD_STEP_IDLE;
 	if (n <= 0)
 		return vdevd_conn_lost(d, c, n);
-	if ((size_t)n < sizeof(m->hdr))
-		return VDEVD_STEP_WAIT;
+	return (size_t)n < len ? VDEVD_STEP_WAIT : VDEVD_STEP_NEXT;
+}
+
+/* The header, its framing, then the whole message with its fds. */
+static enum vdevd_step vdevd_msg_peek(struct vdevd *d, struct vdevd_ctrl *c,
+				      struct vdevd_msg *m)
+{
+	enum vdevd_step step;
+	char what[32];
+
+	step = vdevd_peek_hdr(d, c, &m->hdr, sizeof(m->hdr));
+	if (step != VDEVD_STEP_NEXT)
+		return step;
 	if (vdevd_msg_frame(c, &m->hdr)) {
 		vdevd_conn_disconnect(d, c);
 		return VDEVD_STEP_GONE;
 	}
-	return vdevd_msg_peek_all(d, c, m);
+	snprintf(what, sizeof(what), "request %u", m->hdr.request);
+	step = vdevd_peek_msg(d, c, m->buf, VU_WIRE_HDR_SIZE + m->hdr.size,
+			      m->fds, &m->nfds, what);
+	if (step != VDEVD_STEP_NEXT)
+		return step;
+	if (memcmp(m->buf, &m->hdr, VU_WIRE_HDR_SIZE))
+		return VDEVD_STEP_WAIT;
+	m->payload = m->buf + VU_WIRE_HDR_SIZE;
+	return VDEVD_STEP_NEXT;
 }
 
 /* Peek, translate and hand over one message; its fds are closed after. */
@@ -668,9 +680,14 @@ static enum vdevd_step vdevd_msg_one(struct vdevd *d, struct vdevd_ctrl *c)
 	step = vdevd_msg_peek(d, c, &m);
 	if (step == VDEVD_STEP_NEXT)
 		step = vdevd_msg_handle(d, c, &m);
-	vdevd_msg_close_fds(&m);
+	vdevd_fds_close(m.fds, &m.nfds);
 	return step;
 }
+
+const struct vdevd_proto vdevd_proto_vu = {
+	.name = "vhost-user",
+	.msg_one = vdevd_msg_one,
+};
 
 /*
  * Level-triggered epoll would spin on a message that is not all there:
@@ -713,12 +730,14 @@ static void vdevd_conn_resume(struct vdevd *d, struct vdevd_ctrl *c)
 /* At most VDEVD_MSG_BATCH messages, so other controllers get their turn. */
 void vdevd_conn_run(struct vdevd *d, struct vdevd_ctrl *c)
 {
+	/* No protocol set (the fuzz harness builds conn.c alone): vhost-user. */
+	const struct vdevd_proto *proto = c->proto ?: &vdevd_proto_vu;
 	enum vdevd_step step = VDEVD_STEP_IDLE;
 	bool progress = false;
 	int i;
 
 	for (i = 0; i < VDEVD_MSG_BATCH; i++) {
-		step = vdevd_msg_one(d, c);
+		step = proto->msg_one(d, c);
 		if (step != VDEVD_STEP_NEXT)
 			break;
 		progress = true;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vdevd controllers: follow them over netlink (a dump at start, then the
- * events group), bind a /dev/vdev handle to each vhost-user controller,
- * create its listening socket when the kernel holds none, and accept
- * front ends ("Binding and serving a controller" in the design).
+ * events group), bind a /dev/vdev handle to each controller, create its
+ * listening socket when the kernel holds none, and accept front ends
+ * ("Binding and serving a controller" in the design). The controller's
+ * type says which protocol its connections speak.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -250,6 +251,19 @@ static void vdevd_ctrl_gone(struct vdevd *d, struct vdevd_ctrl *c)
 	vdevd_ctrl_retire(d, c);
 }
 
+/* NVMe controllers speak vfio-user; the virtio ones vhost-user. */
+static const struct vdevd_proto *vdevd_type_proto(uint32_t type)
+{
+	switch (type) {
+	case VDEV_CTRL_TYPE_VIRTIO_BLK:
+	case VDEV_CTRL_TYPE_VIRTIO_SCSI:
+		return &vdevd_proto_vu;
+	case VDEV_CTRL_TYPE_NVME:
+		return &vdevd_proto_vfu;
+	}
+	return NULL;
+}
+
 static struct vdevd_ctrl *vdevd_ctrl_new(const struct vdevnl_ctrl *nc,
 					 int handle, struct vdev_bind *b)
 {
@@ -261,6 +275,7 @@ static struct vdevd_ctrl *vdevd_ctrl_new(const struct vdevnl_ctrl *nc,
 		return NULL;
 	}
 	c->id = nc->id;
+	c->proto = vdevd_type_proto(nc->type);
 	b->name[sizeof(b->name) - 1] = '\0';
 	snprintf(c->name, sizeof(c->name), "%s",
 		 nc->name[0] ? nc->name : b->name);
@@ -273,11 +288,30 @@ static struct vdevd_ctrl *vdevd_ctrl_new(const struct vdevnl_ctrl *nc,
 	return c;
 }
 
-/* The types served over vhost-user: the ones vdevd speaks for. */
+/* The types vdevd speaks a protocol for. */
 static bool vdevd_type_served(uint32_t type)
 {
-	return type == VDEV_CTRL_TYPE_VIRTIO_BLK ||
-	       type == VDEV_CTRL_TYPE_VIRTIO_SCSI;
+	return vdevd_type_proto(type) != NULL;
+}
+
+/*
+ * A kernel without the NVMe transport refuses BIND for nvme controllers:
+ * say so once, at info level, rather than for every controller and every
+ * resync; the controller is skipped until vdevd runs on a kernel that
+ * serves it.
+ */
+static void vdevd_bind_unserved(const struct vdevnl_ctrl *nc)
+{
+	static bool told;
+
+	if (nc->type != VDEV_CTRL_TYPE_NVME || told) {
+		vdevd_dbg("controller %s (id %u): the kernel does not serve its type",
+			  nc->name, nc->id);
+		return;
+	}
+	told = true;
+	vdevd_info("controller %s (id %u) skipped: this vdev module does not serve nvme controllers over vfio-user yet (BIND: %s); further ones are skipped silently",
+		   nc->name, nc->id, strerror(EOPNOTSUPP));
 }
 
 /* Why BIND failed; 0 for "not ours to serve", else the error. */
@@ -289,8 +323,7 @@ static int vdevd_bind_failed(const struct vdevnl_ctrl *nc, int err)
 			  nc->name, nc->id);
 		return err;
 	case -EOPNOTSUPP:
-		vdevd_dbg("controller %s (id %u) not served over vhost-user",
-			  nc->name, nc->id);
+		vdevd_bind_unserved(nc);
 		return 0;
 	case -ENOENT:
 		vdevd_dbg("controller %s (id %u) gone before it was bound",
@@ -489,8 +522,10 @@ static int vdevd_nl_init(struct vdevd *d)
 }
 
 /*
- * The first vhost-user controller tells whether another vdevd runs: its
- * BIND fails EBUSY. Later EBUSYs are logged and skipped.
+ * The first controller vdevd tries to bind tells whether another vdevd
+ * runs: its BIND fails EBUSY. Later EBUSYs are logged and skipped. A
+ * controller whose type the kernel refuses to bind (EOPNOTSUPP) tells
+ * nothing, so it does not count as the first.
  */
 static int vdevd_ctrls_serve_all(struct vdevd *d, struct vdevd_dump *dump)
 {
@@ -505,7 +540,8 @@ static int vdevd_ctrls_serve_all(struct vdevd *d, struct vdevd_dump *dump)
 				  dump->v[i].name);
 			return err;
 		}
-		if (vdevd_type_served(dump->v[i].type))
+		if (vdevd_type_served(dump->v[i].type) &&
+		    (err || vdevd_ctrl_find(d, dump->v[i].id)))
 			first = false;
 	}
 	return 0;

@@ -28,9 +28,9 @@ static bool vdevd_to_stderr = true;
 static const char vdevd_usage[] =
 	"Usage: vdevd [--foreground] [--verbose]\n"
 	"\n"
-	"Serve the vdev module's vhost-user controllers: bind each virtio-blk\n"
-	"and virtio-scsi controller, listen on its socket and hand front-end\n"
-	"connections and their messages to the kernel.\n"
+	"Serve the vdev module's controllers: bind each one, listen on its\n"
+	"socket and hand front-end connections and their messages to the\n"
+	"kernel: vhost-user for virtio-blk and virtio-scsi, vfio-user for nvme.\n"
 	"\n"
 	"  -f, --foreground  log to stderr instead of syslog\n"
 	"  -v, --verbose     also log every message and debug details\n"

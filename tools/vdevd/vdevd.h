@@ -2,26 +2,30 @@
 /*
  * vdevd: the vdev front door daemon.
  *
- * vdevd binds one /dev/vdev handle to each vhost-user controller, owns its
- * listening socket, accepts front ends and hands each connection to the
- * kernel. After that it only translates: it peeks every vhost-user message
- * (header, payload, fds) and turns it into the request's ioctl; the kernel
- * checks, consumes and answers the message itself. vdevd keeps no state the
- * kernel cannot give back, so it can be killed and restarted at any time.
- * Documentation/design/vhost-user-session.rst is the specification.
+ * vdevd binds one /dev/vdev handle to each controller, owns its listening
+ * socket, accepts front ends and hands each connection to the kernel.
+ * After that it only translates: it peeks every message (header, payload,
+ * fds) and turns it into the request's ioctl; the kernel checks, consumes
+ * and answers the message itself. vdevd keeps no state the kernel cannot
+ * give back, so it can be killed and restarted at any time. virtio
+ * controllers speak vhost-user (Documentation/design/vhost-user-session.rst),
+ * NVMe ones vfio-user (Documentation/design/nvme-vfio-user.rst).
  *
  * main.c runs the epoll loop, signals and logging; ctrl.c follows the
  * controllers over netlink and serves their sockets; conn.c is the message
- * cycle with its table of vhost-user requests.
+ * cycle with its table of vhost-user requests, vfu.c the vfio-user table
+ * on the same cycle.
  */
 #ifndef _VDEVD_H
 #define _VDEVD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
 
 #include "vdevnl.h"
+#include "vfu_wire.h"
 #include "vu_wire.h"
 
 /* Exit codes: 1 is also "another vdevd owns the controllers". */
@@ -49,6 +53,30 @@ enum vdevd_exit {
 #define VDEVD_RETRY_MIN_MS	1
 #define VDEVD_RETRY_MAX_MS	100
 #define VDEVD_RETRY_LIMIT_MS	5000
+
+/* Fds a peek has room for; more set MSG_CTRUNC (a framing error). */
+#define VDEVD_PEEK_FDS		16
+
+_Static_assert(VDEVD_PEEK_FDS >= VDEV_VU_MAX_FDS, "vhost-user fds");
+_Static_assert(VDEVD_PEEK_FDS == VDEV_VFU_MAX_FDS, "vfio-user fds");
+
+/* What became of one step of the message cycle. */
+enum vdevd_step {
+	VDEVD_STEP_NEXT,	/* a message was handled; look for another */
+	VDEVD_STEP_IDLE,	/* nothing queued */
+	VDEVD_STEP_WAIT,	/* not all there yet: peek again later */
+	VDEVD_STEP_GONE,	/* the connection fd was closed */
+};
+
+struct vdevd;
+struct vdevd_ctrl;
+
+/* The protocol a controller's front end speaks, by the controller's type. */
+struct vdevd_proto {
+	const char *name;
+	/* Peek, translate and hand over one message. */
+	enum vdevd_step (*msg_one)(struct vdevd *d, struct vdevd_ctrl *c);
+};
 
 /* What an epoll registration stands for. */
 enum vdevd_src_kind {
@@ -83,6 +111,7 @@ struct vdevd_ctrl {
 	struct vdevd_ctrl *next;
 	uint32_t id;
 	char name[VDEV_NAME_LEN];
+	const struct vdevd_proto *proto;
 	char path[108];			/* sun_path */
 	int handle;
 	int listen_fd;
@@ -135,7 +164,24 @@ void vdevd_events_run(struct vdevd *d);
 void vdevd_listener_run(struct vdevd *d, struct vdevd_ctrl *c);
 void vdevd_ctrls_free(struct vdevd *d);
 
-/* conn.c */
+/*
+ * conn.c. The message cycle's steps both protocols share: peek a header
+ * (no fds), peek the whole message with its fds (@buf has room for @len + 1
+ * bytes, @fds for VDEVD_PEEK_FDS; @what names it in log lines), close the
+ * peeked fds, and turn an ioctl's return and its result/action into the
+ * next step, logging what was not plain success.
+ */
+extern const struct vdevd_proto vdevd_proto_vu;
+enum vdevd_step vdevd_peek_hdr(struct vdevd *d, struct vdevd_ctrl *c,
+			       void *hdr, size_t len);
+enum vdevd_step vdevd_peek_msg(struct vdevd *d, struct vdevd_ctrl *c,
+			       void *buf, size_t len, int *fds,
+			       unsigned int *nfds, const char *what);
+void vdevd_fds_close(int *fds, unsigned int *nfds);
+enum vdevd_step vdevd_msg_outcome(struct vdevd *d, struct vdevd_ctrl *c,
+				  const char *name, int err, uint32_t result,
+				  uint32_t action);
+void vdevd_conn_disconnect(struct vdevd *d, struct vdevd_ctrl *c);
 void vdevd_conn_run(struct vdevd *d, struct vdevd_ctrl *c);
 void vdevd_conn_event(struct vdevd *d, struct vdevd_ctrl *c,
 		      uint32_t events);
@@ -143,5 +189,8 @@ void vdevd_conn_attach(struct vdevd *d, struct vdevd_ctrl *c, int fd);
 void vdevd_conn_close(struct vdevd *d, struct vdevd_ctrl *c);
 void vdevd_timer_run(struct vdevd *d);
 void vdevd_timer_arm(struct vdevd *d);
+
+/* vfu.c */
+extern const struct vdevd_proto vdevd_proto_vfu;
 
 #endif /* _VDEVD_H */
