@@ -52,6 +52,7 @@ kunit:
 
 selftests: all
 	$(MAKE) -C selftests/vu
+	$(MAKE) -C selftests/vfu
 	$(TESTING)/stage-ynl.sh
 	$(TESTING)/vm-selftest
 
@@ -75,5 +76,6 @@ clean:
 	$(MAKE) -C tools/vdevd clean
 	$(MAKE) -C tools/vdev-perf clean
 	$(MAKE) -C selftests/vu clean
+	$(MAKE) -C selftests/vfu clean
 	$(MAKE) -C tools/fuzz clean
 	rm -rf build

@@ -36,7 +36,8 @@ build_all() {
 		make -s -C "$root/tools/vdevctl" &&
 		make -s -C "$root/tools/vdevd" &&
 		make -s -C "$root/tools/vdev-perf" &&
-		make -s -C "$root/selftests/vu"
+		make -s -C "$root/selftests/vu" &&
+		make -s -C "$root/selftests/vfu"
 }
 
 step "spec: uapi header and policy agree with the YNL spec" "$testing/spec-check.sh"
@@ -44,6 +45,7 @@ step "build: W=1 and sparse clean" "$testing/build-check.sh" "$kdir"
 step "style: checkpatch --strict" "$testing/checkpatch.sh"
 step "build: module and tools" build_all
 step "vdevctl: argument handling" "$root/tools/vdevctl/test-args.sh"
+step "vfu: the VERSION JSON reader, without a kernel" "$root/selftests/vfu/vfu_json_test"
 step "kunit: suites under UML" "$testing/kunit.sh"
 # A smoke run: the harnesses still build against kmod/ and vdevd, and the
 # seeds and what 10 s of fuzzing finds break no invariant. `make fuzz` is
