@@ -40,12 +40,18 @@ build_all() {
 		make -s -C "$root/selftests/vfu"
 }
 
+# The vfio-user tests that need no kernel: they run on the host.
+vfu_no_kernel() {
+	"$root/selftests/vfu/vfu_json_test" &&
+		"$root/selftests/vfu/vfu_vdevd_test"
+}
+
 step "spec: uapi header and policy agree with the YNL spec" "$testing/spec-check.sh"
 step "build: W=1 and sparse clean" "$testing/build-check.sh" "$kdir"
 step "style: checkpatch --strict" "$testing/checkpatch.sh"
 step "build: module and tools" build_all
 step "vdevctl: argument handling" "$root/tools/vdevctl/test-args.sh"
-step "vfu: the VERSION JSON reader, without a kernel" "$root/selftests/vfu/vfu_json_test"
+step "vfu: the JSON reader and vdevd's vfio-user cycle, without a kernel" vfu_no_kernel
 step "kunit: suites under UML" "$testing/kunit.sh"
 # A smoke run: the harnesses still build against kmod/ and vdevd, and the
 # seeds and what 10 s of fuzzing finds break no invariant. `make fuzz` is
