@@ -33,7 +33,8 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 
-#include "vdevd.h"
+/* Built in whole, as the fuzz harness builds conn.c: its union is ours. */
+#include "../../tools/vdevd/vfu.c"
 #include "vfu_client.h"
 
 /* What the stand-in kernel tells the client in its VERSION reply. */
@@ -47,16 +48,7 @@
 
 struct k_call {
 	unsigned long nr;
-	union {
-		struct vdev_vfu_hdr hdr;
-		struct vdev_vfu_version version;
-		struct vdev_vfu_dma_map map;
-		struct vdev_vfu_dma_unmap unmap;
-		struct vdev_vfu_info info;
-		struct vdev_vfu_set_irqs irqs;
-		struct vdev_vfu_region_rw rw;
-		struct vdev_vfu_drop drop;
-	} a;
+	union vdevd_vfu_arg a;
 	uint8_t data[VDEV_VFU_MAX_XFER];	/* REGION_WRITE's bytes */
 };
 
