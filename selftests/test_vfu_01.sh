@@ -103,8 +103,8 @@ fi
 for c in version_minor_lowered version_minor_0 version_without_json \
 	version_bad_major version_malformed_json version_json_unterminated \
 	region_info_each bar0_doorbells_mmap config_space config_capabilities \
-	bar0_registers irq_info set_irqs_eventfds dma_map_unmap dma_map_bad \
-	device_reset; do
+	bar0_registers irq_info set_irqs_eventfds set_irqs_mask_unsupported \
+	dma_map_unmap dma_map_bad device_reset; do
 	vfu nv0 $c
 done
 # Six vectors: with a server max_msg_fds under 6 SET_IRQS takes two messages.
