@@ -460,8 +460,9 @@ static int vdev_vfu_set_irqs_check(struct vdev_vfu_ctx *ctx,
 		return !a->count && data == VFIO_IRQ_SET_DATA_NONE &&
 		       !ctx->hdr->nfds ? 0 : -EINVAL;
 	/* No MASKABLE in the irq info; no DATA_BOOL (payload not taken). */
-	if (action != VFIO_IRQ_SET_ACTION_TRIGGER ||
-	    data == VFIO_IRQ_SET_DATA_BOOL)
+	if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EOPNOTSUPP;
+	if (data == VFIO_IRQ_SET_DATA_BOOL)
 		return -EINVAL;
 	if (a->start > ctx->vfu->nr_irqs ||
 	    a->count > ctx->vfu->nr_irqs - a->start)
