@@ -302,6 +302,7 @@ static int vdev_vfu_dma_map_prep(struct vdev_vfu_ctx *ctx, void *arg)
 		.mmap_offset = a->offset,
 	};
 	u32 ok = VDEV_VFU_DMA_READ_OK | VDEV_VFU_DMA_WRITE_OK;
+	int ret;
 
 	/* Without an fd we would need DMA_READ/WRITE messages: not offered. */
 	if (ctx->hdr->nfds != 1 || a->wire_argsz != VDEV_VFU_DMA_MAP_SIZE ||
@@ -312,7 +313,9 @@ static int vdev_vfu_dma_map_prep(struct vdev_vfu_ctx *ctx, void *arg)
 		return -EINVAL;
 	if (vdev_vfu_dma_overlaps(ctx->vu.s, a->addr, a->size))
 		return -EEXIST;
-	return vdev_vu_mem_add_region(&ctx->vu, &w, 0, VDEV_VFU_MAX_DMA_MAPS);
+	BUILD_BUG_ON(VDEV_VFU_MAX_DMA_MAPS > VDEV_MEM_MAX_REGIONS);
+	ret = vdev_vu_mem_add_region(&ctx->vu, &w, 0, VDEV_VFU_MAX_DMA_MAPS);
+	return ret == -E2BIG ? -ENOSPC : ret;
 }
 
 static int vdev_vfu_dma_map(struct vdev_vfu_ctx *ctx, void *arg)

@@ -470,7 +470,7 @@ enum vdev_vu_request {
 /* Largest message: a REGION_WRITE of VDEV_VFU_MAX_XFER bytes. */
 #define VDEV_VFU_MAX_MSG	(VDEV_VFU_HDR_SIZE + 16 + VDEV_VFU_MAX_XFER)
 /* DMA windows mapped at once (our max_dma_maps). */
-#define VDEV_VFU_MAX_DMA_MAPS	64
+#define VDEV_VFU_MAX_DMA_MAPS	32
 
 /* vfio-user header flags */
 #define VDEV_VFU_TYPE_MASK	0xf
