@@ -50,7 +50,7 @@ struct vdev_nvme_qcfg {
 /**
  * struct vdev_nvme_qtab_sq - a submission queue in the queue table
  * @base: guest-physical address, memory page aligned
- * @size: entries (1's based)
+ * @size: entries (1's based; up to 65536)
  * @cqid: the completion queue it posts to
  * @prio: QPRIO as the host gave it; round robin (the only arbitration
  *	CAP.AMS offers) ignores it
@@ -58,7 +58,7 @@ struct vdev_nvme_qcfg {
  */
 struct vdev_nvme_qtab_sq {
 	u64 base;
-	u16 size;
+	u32 size;
 	u16 cqid;
 	u8 prio;
 	bool exists;
@@ -75,7 +75,7 @@ struct vdev_nvme_qtab_sq {
  */
 struct vdev_nvme_qtab_cq {
 	u64 base;
-	u16 size;
+	u32 size;
 	u16 vector;
 	u16 nr_sqs;
 	bool ien;
@@ -116,7 +116,7 @@ struct vdev_nvme_qtab {
  */
 struct vdev_nvme_qdesc {
 	u16 qid;
-	u16 size;
+	u32 size;
 	u64 base;
 	u16 cqid;
 	u8 prio;
