@@ -865,6 +865,7 @@ static void vdev_nvme_fail(struct vdev_req *req, u16 status)
 static void vdev_nvme_rw(struct vdev_req *req, const struct vdev_nvme_io *io,
 			 struct block_device *bdev)
 {
+	struct vdev_nvme *n = vdev_nvme_of(req->q->session);
 	struct vdev_nvme_sqx *x = vdev_nvme_sqx_of(req->q);
 	bool write = io->op == VDEV_NVME_IO_WRITE;
 	blk_opf_t opf = write ? REQ_OP_WRITE | REQ_SYNC | REQ_IDLE :
@@ -886,7 +887,9 @@ static void vdev_nvme_rw(struct vdev_req *req, const struct vdev_nvme_io *io,
 			.len = x->segs[i].len,
 			.write = !write,
 		};
-	if (io->fua)
+	/* With the cache switched off by the host, writes go through it. */
+	if (io->fua || (write && !READ_ONCE(n->admin.feat.wce) &&
+			bdev_write_cache(bdev)))
 		opf |= REQ_FUA;
 	if (vdev_bio_submit_rw(req, bdev, opf, io->sector, bufs, nsegs))
 		vdev_nvme_fail(req, NVME_SC_DATA_XFER_ERROR);
