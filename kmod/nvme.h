@@ -77,7 +77,9 @@ struct vdev_nvme_sqx {
  * @mapped: the client may mmap the doorbells (poll=always)
  * @lock: the admin state below; taken by admin commands (process
  *	context) and the reset, never held while the admin queue drains
- * @admin: queue table, features, events, logs (@lock)
+ * @admin: queue table, features, events, logs (@lock; its error log
+ *	under @err_lock too, since pollers record I/O errors)
+ * @err_lock: the error log: taken inside @lock, and alone by pollers
  * @enabled: CC.EN is 1 and the admin queue runs (session lock and @lock)
  * @page_shift: CC.MPS as a shift, fixed while enabled (@lock)
  * @shadow: Doorbell Buffer Config's shadow doorbell buffer, 0: none (@lock)
@@ -94,6 +96,7 @@ struct vdev_nvme {
 
 	struct mutex lock;	/* admin state; see above */
 	struct vdev_nvme_admin admin;
+	spinlock_t err_lock;	/* admin.err; see above */
 	bool enabled;
 	unsigned int page_shift;
 	u64 shadow;

@@ -170,6 +170,14 @@ static void vdev_nvme_sqx_db(struct vdev_nvme *n, u16 qid)
 	x->db_ctl.eventidx = qid ? n->eventidx : 0;
 }
 
+/* A new queue starts at 0, whatever a deleted one left in the page. */
+static void vdev_nvme_db_zero(struct vdev_nvme *n, u32 dword)
+{
+	__le32 *db = page_address(n->db_page);
+
+	WRITE_ONCE(db[dword], 0);
+}
+
 static void vdev_nvme_cqx_init(struct vdev_nvme *n, u16 qid, u64 base,
 			       u16 size, u16 vector, bool ien)
 {
@@ -319,6 +327,8 @@ static void vdev_nvme_stop_all(struct vdev_nvme *n)
 	mutex_lock(&n->lock);
 	for (i = 1; i < s->nr_queues; i++)
 		ret = vdev_nvme_sq_stop(n, i, true) ?: ret;
+	/* Doorbells reset to 0 (Base 2.0, 3.1.3): the host starts there. */
+	memset(page_address(n->db_page), 0, PAGE_SIZE);
 	n->enabled = false;
 	n->shadow = 0;
 	n->eventidx = 0;
@@ -375,6 +385,7 @@ void vdev_nvme_ctrl_init(struct vdev_nvme *n, const struct vdev_ctrl *ctrl)
 	u32 i;
 
 	mutex_init(&n->lock);
+	spin_lock_init(&n->err_lock);
 	for (i = 0; i < ARRAY_SIZE(n->cqx); i++)
 		spin_lock_init(&n->cqx[i].lock);
 	vdev_nvme_admin_init(&n->admin, ctrl->cfg.num_queues, true);
@@ -429,6 +440,33 @@ static u16 vdev_nvme_xfer(struct vdev_req *req, void *buf, u32 len, bool out)
 		done += x->segs[i].len;
 	}
 	return status;
+}
+
+/* --- the error log ------------------------------------------------------ */
+
+/*
+ * A failed command's entry in the Error Information log (Base 2.0,
+ * 5.16.1.2), from the admin work or a queue's poller: under err_lock.
+ */
+static void vdev_nvme_error_log(const struct vdev_req *req)
+{
+	struct vdev_nvme *n = vdev_nvme_of(req->q->session);
+	const struct nvme_command *cmd = &req->nvme.cmd;
+	struct vdev_nvme_error e = {
+		.sqid = req->q->index,
+		.cid = cmd->common.command_id,
+		.status = (req->nvme.status & ~NVME_STATUS_DNR) |
+			  (req->nvme.dnr ? NVME_STATUS_DNR : 0),
+		.loc = 0xffff,
+		.nsid = le32_to_cpu(cmd->common.nsid),
+	};
+
+	if (req->q->index && (cmd->common.opcode == nvme_cmd_read ||
+			      cmd->common.opcode == nvme_cmd_write))
+		e.lba = le64_to_cpu(cmd->rw.slba);
+	spin_lock(&n->err_lock);
+	vdev_nvme_error_record(&n->admin, &e);
+	spin_unlock(&n->err_lock);
 }
 
 /* --- admin commands (process context, n->lock held) --------------------- */
@@ -577,6 +615,7 @@ static u16 vdev_nvme_create_cq(struct vdev_nvme *n, struct vdev_req *req)
 	if (!vdev_nvme_queue_mapped(n, d.base, d.size * VDEV_NVME_CQE_SIZE))
 		return NVME_SC_INVALID_FIELD;
 	vdev_nvme_create_cq_apply(&n->admin.q, &d);
+	vdev_nvme_db_zero(n, 2 * d.qid + 1);
 	vdev_nvme_cqx_init(n, d.qid, d.base, d.size, d.vector, d.ien);
 	return 0;
 }
@@ -593,6 +632,7 @@ static u16 vdev_nvme_create_sq(struct vdev_nvme *n, struct vdev_req *req)
 		return status;
 	if (!vdev_nvme_queue_mapped(n, d.base, d.size * VDEV_NVME_SQE_SIZE))
 		return NVME_SC_INVALID_FIELD;
+	vdev_nvme_db_zero(n, 2 * d.qid);
 	ret = vdev_nvme_sq_start(n, d.qid, d.base, d.size, d.cqid);
 	if (ret) {
 		pr_info_ratelimited("vdev: %s: I/O queue %u did not start: error %d\n",
@@ -690,8 +730,11 @@ static u16 vdev_nvme_get_log(struct vdev_nvme *n, struct vdev_req *req)
 	log = kzalloc(VDEV_NVME_LOG_MAX, GFP_KERNEL);
 	out = kzalloc(lr.len, GFP_KERNEL);
 	status = NVME_SC_INTERNAL;
-	if (log && out)
+	if (log && out) {
+		spin_lock(&n->err_lock);
 		status = vdev_nvme_log_build(&n->admin, &smart, &lr, log, &size);
+		spin_unlock(&n->err_lock);
+	}
 	if (!status) {
 		vdev_nvme_log_copy(out, lr.len, log, size, lr.off);
 		status = vdev_nvme_xfer(req, out, lr.len, true);
@@ -703,24 +746,34 @@ static u16 vdev_nvme_get_log(struct vdev_nvme *n, struct vdev_req *req)
 	return status;
 }
 
+static bool vdev_nvme_req_is_cid(const struct vdev_req *req, const void *cid)
+{
+	return req->nvme.cmd.common.command_id == *(const u16 *)cid;
+}
+
+/* The parked AER with command id @cid: the guest chose the ids. */
+static struct vdev_req *vdev_nvme_aer_take(struct vdev_nvme *n, u16 cid)
+{
+	return vdev_req_unpark_match(&n->s->queues[0], vdev_nvme_req_is_cid,
+				     &cid);
+}
+
 /*
  * Pair outstanding Asynchronous Event Requests with pending events. The
- * requests wait parked on the admin queue, oldest first, as the event
- * bookkeeping hands out their command ids.
+ * requests wait parked on the admin queue; the event bookkeeping says
+ * which command id completes.
  */
 static void vdev_nvme_aer_deliver(struct vdev_nvme *n)
 {
-	struct vdev_queue *q = &n->s->queues[0];
 	struct vdev_req *req;
 	u16 cid;
 	u32 dw0;
 
 	lockdep_assert_held(&n->lock);
 	while (vdev_nvme_aer_next(&n->admin.aer, &cid, &dw0)) {
-		req = vdev_req_unpark(q);
-		if (WARN_ON_ONCE(!req))
-			return;
-		WARN_ON_ONCE(req->nvme.cmd.common.command_id != cid);
+		req = vdev_nvme_aer_take(n, cid);
+		if (!req)
+			continue;
 		req->nvme.dw0 = dw0;
 		vdev_req_end(req);
 	}
@@ -753,7 +806,7 @@ static u16 vdev_nvme_abort(struct vdev_nvme *n, struct vdev_req *req)
 	status = vdev_nvme_abort_begin(&n->admin, &req->nvme.cmd,
 				       &req->nvme.dw0, &aer_aborted, &cid);
 	if (!status && aer_aborted) {
-		aer = vdev_req_unpark(&n->s->queues[0]);
+		aer = vdev_nvme_aer_take(n, cid);
 		if (aer) {
 			aer->nvme.status = NVME_SC_ABORT_REQ;
 			vdev_req_end(aer);
@@ -839,6 +892,8 @@ static void vdev_nvme_admin_work(struct work_struct *work)
 	}
 	req->nvme.status = status;
 	req->nvme.dnr = status && status != NVME_SC_INTERNAL;
+	if (status)
+		vdev_nvme_error_log(req);
 	vdev_req_end(req);
 }
 
@@ -1031,6 +1086,9 @@ void vdev_nvme_req_complete(struct vdev_req *req, bool write_ok)
 		req->nvme.status = vdev_nvme_blk_status(req->bio_status,
 							req->nvme.op,
 							&req->nvme.dnr);
+	/* Admin commands logged theirs in process context. */
+	if (req->nvme.status && req->q->index)
+		vdev_nvme_error_log(req);
 	kfree(req->nvme.ranges);
 	req->nvme.ranges = NULL;
 }

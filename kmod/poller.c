@@ -409,6 +409,33 @@ struct vdev_req *vdev_req_unpark(struct vdev_queue *q)
 	return req;
 }
 
+/**
+ * vdev_req_unpark_match - the oldest parked request of @q that @match takes
+ * @q: the queue; any process context
+ * @match: says whether a request is the one
+ * @arg: for @match
+ *
+ * The caller ends it with vdev_req_end(). Return: the request, or NULL.
+ */
+struct vdev_req *vdev_req_unpark_match(struct vdev_queue *q,
+				       bool (*match)(const struct vdev_req *req,
+						     const void *arg),
+				       const void *arg)
+{
+	struct vdev_req *req, *found = NULL;
+
+	spin_lock(&q->park_lock);
+	list_for_each_entry(req, &q->park_list, pnode) {
+		if (match(req, arg)) {
+			found = req;
+			list_del_init(&req->pnode);
+			break;
+		}
+	}
+	spin_unlock(&q->park_lock);
+	return found;
+}
+
 /* Caller checked that one is free. */
 static struct vdev_req *vdev_queue_req_get(struct vdev_queue *q)
 {

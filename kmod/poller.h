@@ -171,6 +171,10 @@ int vdev_req_take_head(struct vdev_req *req, struct vdev_vring_chain *chain,
 		       void *dst, u32 len);
 void vdev_req_park(struct vdev_req *req);
 struct vdev_req *vdev_req_unpark(struct vdev_queue *q);
+struct vdev_req *vdev_req_unpark_match(struct vdev_queue *q,
+				       bool (*match)(const struct vdev_req *req,
+						     const void *arg),
+				       const void *arg);
 
 /* bio.c */
 int vdev_bio_submit_rw(struct vdev_req *req, struct block_device *bdev,
