@@ -942,9 +942,13 @@ static void vdev_nvme_rw(struct vdev_req *req, const struct vdev_nvme_io *io,
 			.len = x->segs[i].len,
 			.write = !write,
 		};
-	/* With the cache switched off by the host, writes go through it. */
-	if (io->fua || (write && !READ_ONCE(n->admin.feat.wce) &&
-			bdev_write_cache(bdev)))
+	/*
+	 * FUA, or the cache switched off by the host: the write goes through
+	 * it. A read's FUA asks for what is on media, which is what a read
+	 * after the writes' completions returns: nothing to add.
+	 */
+	if (write && (io->fua || (!READ_ONCE(n->admin.feat.wce) &&
+				  bdev_write_cache(bdev))))
 		opf |= REQ_FUA;
 	if (vdev_bio_submit_rw(req, bdev, opf, io->sector, bufs, nsegs))
 		vdev_nvme_fail(req, NVME_SC_DATA_XFER_ERROR);
@@ -960,6 +964,9 @@ static void vdev_nvme_zeroes_work(struct work_struct *work)
 
 	ret = blkdev_issue_zeroout(bdev, req->sector, req->nseg, GFP_KERNEL,
 				   flags);
+	/* FUA: the zeroes on stable media before the completion. */
+	if (!ret && req->nvme.fua)
+		ret = blkdev_issue_flush(bdev);
 	if (ret)
 		vdev_nvme_fail(req, ret == -EOPNOTSUPP ? NVME_SC_INVALID_FIELD :
 							 NVME_SC_WRITE_FAULT);
@@ -1046,6 +1053,7 @@ static void vdev_nvme_io_execute(struct vdev_req *req)
 		req->sector = io.sector;
 		req->nseg = io.nr_sectors;
 		req->flags = io.unmap;
+		req->nvme.fua = io.fua;
 		vdev_req_slow(req, vdev_nvme_zeroes_work);
 		break;
 	case VDEV_NVME_IO_DEALLOCATE:

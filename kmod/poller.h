@@ -79,6 +79,7 @@ struct vdev_req_scsi {
  * @dw0: completion dword 0
  * @status: NVME_SC_* (0: success)
  * @dnr: Do Not Retry: the same command would fail again
+ * @fua: Write Zeroes with FUA: flush once the zeroes are written
  * @op: enum vdev_nvme_io_op of an I/O command, for its error status
  * @ranges: Dataset Management's ranges for the slow path (kmalloc), or NULL
  */
@@ -87,6 +88,7 @@ struct vdev_req_nvme {
 	u32 dw0;
 	u16 status;
 	bool dnr;
+	bool fua;
 	u8 op;
 	void *ranges;
 };
