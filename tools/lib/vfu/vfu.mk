@@ -10,12 +10,17 @@
 # on one object file.
 
 VFU_LIB_OBJS := vfu_client.o vfu_cmd.o json_scan.o vfu_json.o
+# The NVMe host driver on top of the client (vfu_nvme_host.h), for users
+# that play the guest too: link $(VFU_NVME_OBJS) as well.
+VFU_NVME_OBJS := vfu_nvme_host.o
 VFU_LIB_HDRS := $(VFU_LIB)/vfu_client.h $(VFU_LIB)/../vfu_wire.h \
 		$(VFU_LIB)/../json_scan.h $(VFU_LIB)/../../../uapi/linux/vdev.h
 VFU_LIB_CFLAGS := -I$(VFU_LIB) -I$(VFU_LIB)/.. -I$(VFU_LIB)/../../../uapi
 
 vpath vfu_c%.c $(VFU_LIB)
+vpath vfu_nvme_host.c $(VFU_LIB)
 vpath json_scan.c $(VFU_LIB)/..
 vpath vfu_json.c $(VFU_LIB)/..
 
 $(VFU_LIB_OBJS): $(VFU_LIB_HDRS)
+$(VFU_NVME_OBJS): $(VFU_LIB_HDRS) $(VFU_LIB)/vfu_nvme_host.h
