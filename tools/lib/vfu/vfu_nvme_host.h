@@ -72,6 +72,8 @@
 #define NVME_ID_CNS_NS_DESC_LIST	0x03
 
 #define NVME_FEAT_NUM_QUEUES		0x07
+#define NVME_FEAT_ASYNC_EVENT		0x0b
+#define NVME_AEN_CFG_NS_ATTR		(1u << 8)
 #define NVME_LOG_ERROR			0x01
 #define NVME_LOG_SMART			0x02
 #define NVME_LOG_CHANGED_NS		0x04
