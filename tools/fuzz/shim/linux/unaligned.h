@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shim for <linux/unaligned.h>: big-endian loads and stores, byte by byte. */
+/*
+ * Shim for <linux/unaligned.h>: big-endian loads and stores, and the
+ * little-endian stores kmod uses, byte by byte.
+ */
 #ifndef _FUZZ_LINUX_UNALIGNED_H
 #define _FUZZ_LINUX_UNALIGNED_H
 
@@ -64,6 +67,24 @@ static inline void put_unaligned_be64(u64 v, void *p)
 {
 	put_unaligned_be32(v >> 32, p);
 	put_unaligned_be32(v, (u8 *)p + 4);
+}
+
+/* Little-endian stores (kmod/nvme_admin.c's log pages). */
+static inline void put_unaligned_le16(u16 v, void *p)
+{
+	u8 *b = p;
+
+	b[0] = v;
+	b[1] = v >> 8;
+}
+
+static inline void put_unaligned_le64(u64 v, void *p)
+{
+	u8 *b = p;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = v >> (8 * i);
 }
 
 #endif
