@@ -57,5 +57,6 @@ void fz_guest_fill(struct fz_in *in);
 void fz_guest_free(void);
 /* The harness's own view: is [gpa, gpa + len) guest memory? */
 bool fz_in_guest(u64 gpa, u64 len);
+int fz_guest_peek(u64 gpa, void *buf, size_t len);
 
 #endif /* _FUZZ_GUEST_H */

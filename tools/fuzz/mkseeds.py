@@ -270,10 +270,105 @@ def vu_seeds():
           u16(4) + u32(8) + u32(1))
 
 
+# --- nvme_dptr ---------------------------------------------------------------
+
+SGL_DATA, SGL_SEG, SGL_LAST = 0x00, 0x20, 0x30
+
+
+def regions_hdr(regions):
+    s = u8(len(regions) - 1)
+    for gap, pages in regions:
+        s += u8(gap) + u8(pages - 1)
+    return s
+
+
+def writes_hdr(writes):
+    s = u8(len(writes))
+    for access, offset, value in writes:
+        s += u16(access) + u32(offset) + u8(value)
+    return s
+
+
+def sgl_desc(addr, length, type_):
+    return u64(addr) + u32(length) + bytes(3) + u8(type_)
+
+
+def dptr_seed(sgl, mps, regions, max_len, max_segs, length, dptr, mem,
+              writes=()):
+    return (u8((1 if sgl else 0) | mps << 1) + regions_hdr(regions) +
+            u32(max_len) + u16(max_segs - 1) + u32(length) + dptr +
+            writes_hdr(writes) + bytes(mem))
+
+
+def dptr_seeds():
+    one = [(0, 8)]
+    # PRP1 mid-page, then a list of four pages, one of them in a second
+    # region after a hole.
+    mem = bytearray(12 * PAGE)
+    put(mem, 7 * PAGE, u64(BASE + PAGE) + u64(BASE + 2 * PAGE) +
+        u64(BASE + 4 * PAGE) + u64(BASE + 10 * PAGE))
+    write("nvme_dptr", "prp_list",
+          dptr_seed(False, 0, [(0, 8), (1, 3)], 1 << 20, 256,
+                    5 * PAGE - 0x100,
+                    u64(BASE + 0x100) + u64(BASE + 7 * PAGE), mem))
+    # PRP1 and PRP2 a page each, MDTS exactly the transfer.
+    write("nvme_dptr", "prp_two",
+          dptr_seed(False, 0, one, 2 * PAGE, 4, 2 * PAGE,
+                    u64(BASE) + u64(BASE + 3 * PAGE), bytes(8 * PAGE)))
+    # A list starting two entries before its page's end: its last slot
+    # chains to the next list page, whose last slot points at itself.
+    mem = bytearray(8 * PAGE)
+    put(mem, 6 * PAGE - 16, u64(BASE + PAGE) + u64(BASE + 5 * PAGE))
+    for i in range(511):
+        put(mem, 5 * PAGE + 8 * i, u64(BASE + 2 * PAGE))
+    put(mem, 6 * PAGE - 8, u64(BASE + 5 * PAGE))
+    write("nvme_dptr", "prp_chain_self",
+          dptr_seed(False, 0, one, 0, 1024, 600 * PAGE,
+                    u64(BASE) + u64(BASE + 6 * PAGE - 16), mem))
+    # 16 KiB pages (MPS 2): PRP1 near a page's end, PRP2 a list.
+    mem = bytearray(8 * PAGE)
+    put(mem, 6 * PAGE, u64(BASE + 4 * PAGE) + u64(BASE))
+    write("nvme_dptr", "prp_mps16k",
+          dptr_seed(False, 2, one, 0, 256, 0x200 + 0x6000,
+                    u64(BASE + 0x4000 - 0x200) + u64(BASE + 6 * PAGE), mem))
+    # The guest rewrites a list entry while the walker reads the list.
+    mem = bytearray(8 * PAGE)
+    put(mem, 7 * PAGE, u64(BASE + PAGE) + u64(BASE + 2 * PAGE) +
+        u64(BASE + 3 * PAGE))
+    write("nvme_dptr", "prp_racing",
+          dptr_seed(False, 0, one, 0, 256, 4 * PAGE,
+                    u64(BASE) + u64(BASE + 7 * PAGE), mem,
+                    writes=[(1, 7 * PAGE + 9, 0x70), (1, 7 * PAGE + 17, 0x50)]))
+    # SGL: one data block.
+    write("nvme_dptr", "sgl_data",
+          dptr_seed(True, 0, one, 0, 256, 3000,
+                    sgl_desc(BASE + 0x123, 3000, SGL_DATA), bytes(8 * PAGE)))
+    # Segment: two data blocks and a pointer to a Last Segment of two
+    # more (one of them empty, one contiguous with the one before).
+    mem = bytearray(8 * PAGE)
+    put(mem, 0x1000, sgl_desc(BASE + 0x4000, 512, SGL_DATA) +
+        sgl_desc(BASE + 0x5000, 1024, SGL_DATA) +
+        sgl_desc(BASE + 0x1800, 32, SGL_LAST))
+    put(mem, 0x1800, sgl_desc(0, 0, SGL_DATA) +
+        sgl_desc(BASE + 0x5400, 2048, SGL_DATA))
+    write("nvme_dptr", "sgl_segments",
+          dptr_seed(True, 0, one, 0, 256, 3584,
+                    sgl_desc(BASE + 0x1000, 48, SGL_SEG), mem))
+    # A segment whose last descriptor points back at itself, after an
+    # empty data block: only the descriptor budget ends it.
+    mem = bytearray(8 * PAGE)
+    put(mem, 0x2000, sgl_desc(BASE + 0x4000, 0, SGL_DATA) +
+        sgl_desc(BASE + 0x2000, 32, SGL_SEG))
+    write("nvme_dptr", "sgl_loop",
+          dptr_seed(True, 0, one, 0, 256, 1 << 20,
+                    sgl_desc(BASE + 0x2000, 32, SGL_SEG), mem))
+
+
 def main():
     scsi_seeds()
     vring_seeds()
     vu_seeds()
+    dptr_seeds()
     return 0
 
 
