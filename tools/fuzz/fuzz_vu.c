@@ -28,18 +28,14 @@
  *   uint8_t request, uint8_t flags, uint8_t nfds (% 20), uint16_t len (% FZ_MAX_PAYLOAD),
  *   [uint32_t size], payload bytes
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include "../vdevd/conn.c"
-#include "fuzz_input.h"
+#include "fuzz_vdevd.h"
 
 #define FZ_MSGS		32
-#define FZ_MAX_FDS	64		/* in flight per input */
 #define FZ_MAX_PAYLOAD	4200		/* over the 4096 framing limit */
-#define FZ_FD_SPAN	512		/* fds checked for leaks */
 
 enum fz_kind {
 	FZ_K_NONE,		/* not in the table: unknown */
@@ -131,68 +127,13 @@ static struct {
 	unsigned int sent;		/* messages written whole */
 	unsigned int cur;		/* messages consumed by the "kernel" */
 	int kfd;			/* the kernel's reference to the socket */
-	int nullfd;
-	uint64_t now;
 	struct vdevd *d;
 	struct vdevd_ctrl *c;
 	bool disconnect_called;
 	bool ended;			/* the kernel ended the session */
 } fz;
 
-/* --- what main.c gives conn.c in vdevd ----------------------------------- */
-
-bool vdevd_verbose = true;
-
-/* Format every log line, so a bad argument shows; print none. */
-void vdevd_log(int prio, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	(void)prio;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-}
-
-uint64_t vdevd_now_ms(void)
-{
-	return fz.now;
-}
-
-static struct vdevd_src fz_src = { .kind = VDEVD_SRC_CONN };
-
-struct vdevd_src *vdevd_watch(struct vdevd *d, enum vdevd_src_kind kind,
-			      int fd, struct vdevd_ctrl *ctrl, uint32_t events)
-{
-	(void)d;
-	(void)events;
-	fz_src.kind = kind;
-	fz_src.fd = fd;
-	fz_src.ctrl = ctrl;
-	return &fz_src;
-}
-
-int vdevd_rewatch(struct vdevd *d, struct vdevd_src *src, uint32_t events)
-{
-	(void)d;
-	(void)events;
-	FZ_ASSERT(src == &fz_src);
-	return 0;
-}
-
-void vdevd_unwatch(struct vdevd *d, struct vdevd_src *src)
-{
-	(void)d;
-	FZ_ASSERT(!src || src == &fz_src);
-}
-
 /* --- the kernel's side of the ioctls -------------------------------------- */
-
-static bool fz_fd_open(int fd)
-{
-	return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
-}
 
 /* The envelope, against what is on the socket (kmod/vhost.c's checks). */
 static void fz_check_hdr(const struct vdev_vu_hdr *h, size_t argsz)
@@ -412,33 +353,8 @@ static void fz_wake(void)
 	if (fz.c->conn_fd < 0)
 		return;
 	if (fz.c->waiting)
-		fz.now = fz.c->retry_at_ms;
+		fz_now = fz.c->retry_at_ms;
 	vdevd_conn_run(fz.d, fz.c);
-}
-
-static bool fz_send(int fd, const void *buf, size_t len, unsigned int nfds)
-{
-	union {
-		char buf[CMSG_SPACE(FZ_MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-	unsigned int i;
-
-	if (nfds) {
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		for (i = 0; i < nfds; i++)
-			memcpy(CMSG_DATA(cm) + i * sizeof(int), &fz.nullfd,
-			       sizeof(int));
-	}
-	return sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
 }
 
 /* Parse the records and write them; returns false to skip the input. */
@@ -529,8 +445,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	fz.nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	return fz.nullfd < 0;
+	return fz_vdevd_init();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -542,12 +457,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2], round, fd;
 	unsigned int i;
 
-	for (fd = 0; fd < FZ_FD_SPAN; fd++)
-		open_before[fd] = fz_fd_open(fd);
+	fz_fds_snapshot(open_before);
 	memset(fz.msgs, 0, sizeof(fz.msgs));
 	fz.nmsgs = fz.cur = 0;
 	fz.disconnect_called = fz.ended = false;
-	fz.now = 1000;
+	fz_now = 1000;
 	fz.d = &d;
 	fz.c = &c;
 	FZ_ASSERT(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
