@@ -364,11 +364,130 @@ def dptr_seeds():
                     sgl_desc(BASE + 0x2000, 32, SGL_SEG), mem))
 
 
+# --- nvme_cmd ----------------------------------------------------------------
+
+OP_IO, OP_ADMIN, OP_ENABLE, OP_NS_CHANGED, OP_ERROR, OP_ABORT_END, OP_CQE = \
+    range(7)
+
+
+def nvme_ctrl(cfg=1, max_io=4, nn=1024, mdts=6, nsid=1, nr_blocks=1 << 20,
+              lba=3, max_discard=1 << 16, max_zeroes=1 << 16, mqes=1023,
+              mps=0, iosqes=6, iocqes=4):
+    return (u8(cfg) + u16(max_io) + u32(nn) + u8(mdts) + u32(nsid) +
+            u64(nr_blocks) + u8(lba) + u64(max_discard) + u64(max_zeroes) +
+            u16(mqes) + u8(mps) + u8(iosqes) + u8(iocqes))
+
+
+def sqe(opcode, flags=0, cid=0, nsid=0, prp1=0, prp2=0, cdw=()):
+    cdw = list(cdw) + [0] * (6 - len(cdw))
+    return (u8(opcode) + u8(flags) + u16(cid) + u32(nsid) + bytes(16) +
+            u64(prp1) + u64(prp2) + b"".join(u32(v) for v in cdw))
+
+
+def adm(cmd, how=0):
+    return u8(OP_ADMIN) + cmd + u8(how)
+
+
+def io(cmd, sts=0, ranges=b""):
+    return u8(OP_IO) + cmd + u8(sts) + ranges
+
+
+def enable():
+    return u8(OP_ENABLE) + u64(0x10000) + u16(31) + u64(0x20000) + u16(31)
+
+
+def set_feat(fid, dw11, nsid=0):
+    return adm(sqe(0x09, nsid=nsid, cdw=[fid, dw11]))
+
+
+def get_log(lid, dwords, off=0, rae=False, nsid=0):
+    n = dwords - 1
+    dw10 = lid | (1 << 15 if rae else 0) | (n & 0xffff) << 16
+    return adm(sqe(0x02, nsid=nsid, cdw=[dw10, n >> 16, off, 0]))
+
+
+def create_cq(qid, size, vector, prp1, ien=True):
+    return adm(sqe(0x05, prp1=prp1, cdw=[qid | (size - 1) << 16,
+                                        1 | (2 if ien else 0) | vector << 16]))
+
+
+def create_sq(qid, size, cqid, prp1):
+    return adm(sqe(0x01, prp1=prp1, cdw=[qid | (size - 1) << 16,
+                                        1 | cqid << 16]))
+
+
+def delete_q(sq, qid):
+    return adm(sqe(0x00 if sq else 0x04, cdw=[qid]))
+
+
+def rw(opcode, slba, nlb, control=0, nsid=1, flags=0):
+    return sqe(opcode, flags=flags, nsid=nsid, prp1=0x30000,
+               cdw=[slba & 0xffffffff, slba >> 32, (nlb - 1) | control << 16])
+
+
+def nvme_cmd_seeds():
+    # A Linux host's bring-up: enable, Number of Queues, AEC, a queue
+    # pair, AERs (one too many), logs, Identify, shadow doorbells.
+    write("nvme_cmd", "linux_init", nvme_ctrl() + enable() +
+          set_feat(0x07, 3 | 3 << 16) + set_feat(0x0b, 0x11f) +
+          create_cq(1, 64, 1, 0x40000) + create_sq(1, 64, 1, 0x50000) +
+          b"".join(adm(sqe(0x0c, cid=10 + i)) for i in range(5)) +
+          get_log(0x02, 128) + get_log(0x04, 1024) + get_log(0x01, 16) +
+          get_log(0x03, 128) + adm(sqe(0x06, prp1=0x60000, cdw=[1])) +
+          adm(sqe(0x7c, prp1=0x70000, prp2=0x71000)) +
+          adm(sqe(0x0a, cdw=[0x07])) + adm(sqe(0x0a, cdw=[0x0b | 3 << 8])))
+    # I/O: read, write FUA, write zeroes with DEAC, deallocate of two
+    # ranges, flush, a read past the end, bad NSIDs, a failing bio.
+    write("nvme_cmd", "io", nvme_ctrl() +
+          io(rw(0x02, 0, 8)) + io(rw(0x01, 100, 16, control=1 << 14), sts=10) +
+          io(rw(0x08, 1 << 16, 256, control=1 << 9)) +
+          io(sqe(0x09, nsid=1, prp1=0x30000, cdw=[1, 1 << 2]),
+             ranges=u32(0) + u32(8) + u64(64) + u32(0) + u32(1 << 20) +
+             u64((1 << 20) - 8)) +
+          io(sqe(0x00, nsid=1), sts=16) + io(rw(0x02, (1 << 20) - 4, 8)) +
+          io(rw(0x02, 0, 1, nsid=0xffffffff)) + io(rw(0x02, 0, 1, nsid=2)) +
+          io(rw(0x02, 0, 1, flags=0x40)) +
+          u8(OP_CQE) + u16(0x281) + u8(1) + u8(OP_CQE) + u16(0) + u8(3))
+    # A read-only namespace of 512-byte blocks: writes are refused.
+    write("nvme_cmd", "io_read_only", nvme_ctrl(cfg=3, lba=0, mdts=0) +
+          io(rw(0x01, 0, 1)) + io(rw(0x08, 0, 1)) +
+          io(sqe(0x09, nsid=1, cdw=[0, 1 << 2])) + io(rw(0x02, 0, 65536)))
+    # AERs, an Abort of one, then a namespace change for the other.
+    write("nvme_cmd", "aer_abort_event", nvme_ctrl() + enable() +
+          set_feat(0x0b, 0x100) + adm(sqe(0x0c, cid=1)) +
+          adm(sqe(0x0c, cid=2)) + adm(sqe(0x08, cdw=[0 | 1 << 16])) +
+          u8(OP_NS_CHANGED) + u32(5) + get_log(0x04, 1024) +
+          u8(OP_NS_CHANGED) + u32(7) + adm(sqe(0x08, cdw=[1 | 9 << 16]), 2) +
+          u8(OP_ABORT_END))
+    # Queues: two CQs, SQs on one; deleting it while used; Number of
+    # Queues after creation; a reset; then Number of Queues again.
+    write("nvme_cmd", "queues_reset", nvme_ctrl(max_io=8) + enable() +
+          create_cq(1, 16, 1, 0x40000) + create_cq(2, 16, 2, 0x41000) +
+          create_sq(1, 16, 2, 0x50000) + create_sq(2, 16, 2, 0x51000) +
+          create_sq(3, 16, 1, 0x52000, ) + create_cq(3, 16, 9, 0x43000) +
+          delete_q(False, 2) + delete_q(True, 1) + delete_q(True, 2) +
+          delete_q(False, 2) + set_feat(0x07, 0) + enable() +
+          set_feat(0x07, 0 | 1 << 16) + create_sq(2, 16, 1, 0x50000))
+    # Errors and logs: an error recorded, the temperature threshold
+    # crossed (a SMART event), logs read with and without RAE, at an
+    # offset and past the end.
+    write("nvme_cmd", "logs_events", nvme_ctrl() + enable() +
+          set_feat(0x0b, 0x11f) + adm(sqe(0x0c, cid=3)) +
+          u8(OP_ERROR) + u16(1) + u16(7) + u16(0x4002) + u16(0xffff) +
+          u64(99) + u32(1) + get_log(0x01, 16) +
+          set_feat(0x04, 300) + adm(sqe(0x0c, cid=4)) +
+          get_log(0x02, 128, rae=True) + get_log(0x02, 128) +
+          get_log(0x02, 8, off=504) + get_log(0x02, 8, off=512) +
+          get_log(0x04, 4, nsid=1) + set_feat(0x05, 50, nsid=1) +
+          set_feat(0x09, 2 | 1 << 16) + set_feat(0x01, 0xffffffff))
+
+
 def main():
     scsi_seeds()
     vring_seeds()
     vu_seeds()
     dptr_seeds()
+    nvme_cmd_seeds()
     return 0
 
 
