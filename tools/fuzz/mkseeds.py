@@ -482,12 +482,100 @@ def nvme_cmd_seeds():
           set_feat(0x09, 2 | 1 << 16) + set_feat(0x01, 0xffffffff))
 
 
+# --- vfu ---------------------------------------------------------------------
+
+VFU_JSON = (b'{"capabilities":{"max_msg_fds":16,"max_data_xfer_size":1048576,'
+            b'"pgsizes":4096,"max_dma_maps":64,"migration":{"pgsize":4096,'
+            b'"max_bitmap_size":1048576},"twin_socket":{"supported":false}}}'
+            b'\0')
+IRQ_TRIGGER, IRQ_NONE, IRQ_BOOL, IRQ_EVENTFD = 1 << 5, 1, 2, 4
+
+
+def vfu_msg(command, payload=b"", msg_id=0, flags=0, nfds=0, ctl=0,
+            size=None):
+    s = u8(ctl | (0x10 if size is not None else 0)) + u16(command)
+    s += u16(msg_id) + u8(flags) + u8(nfds) + u16(len(payload))
+    if size is not None:
+        s += u32(size)
+    return s + payload
+
+
+def irq_set(flags, index, start, count, data=b""):
+    return u32(20 + len(data)) + u32(flags) + u32(index) + u32(start) + \
+        u32(count) + data
+
+
+def region_rw(offset, region, count, data=b""):
+    return u64(offset) + u32(region) + u32(count) + data
+
+
+def vfu_seeds():
+    # vfio-user-pci's bring-up: VERSION, a DMA map with its fd, device,
+    # region and irq info, MSI-X eventfds, config and BAR0 accesses,
+    # then an unmap and a reset.
+    write("vfu", "qemu_realize",
+          vfu_msg(1, u16(0) + u16(1) + VFU_JSON, 1) +
+          vfu_msg(2, u32(32) + u32(3) + u64(0) + u64(0) + u64(1 << 20), 2,
+                  nfds=1) +
+          vfu_msg(4, u32(16) + bytes(12), 3) +
+          vfu_msg(5, u32(32) + u32(0) + u32(0) + bytes(20), 4) +
+          vfu_msg(7, u32(16) + u32(0) + u32(2) + u32(0), 5) +
+          vfu_msg(8, irq_set(IRQ_TRIGGER | IRQ_EVENTFD, 2, 0, 3), 6,
+                  nfds=3) +
+          vfu_msg(9, region_rw(0, 7, 64), 7) +
+          vfu_msg(10, region_rw(0x14, 0, 4, u32(0x460001)), 8) +
+          vfu_msg(10, region_rw(0x1000, 0, 4, u32(1)), 9, flags=0x10) +
+          vfu_msg(3, u32(24) + u32(0) + u64(0) + u64(1 << 20), 10) +
+          vfu_msg(13, b"", 11))
+    # Drops: unknown, server-to-client, not supported, bad sizes, bad
+    # JSON, SET_IRQS with two data types or the wrong fds, a too large
+    # region access; the kernel refusing one.
+    write("vfu", "drops",
+          vfu_msg(99) + vfu_msg(11, bytes(24)) + vfu_msg(6, bytes(16)) +
+          vfu_msg(16, bytes(8)) + vfu_msg(4, bytes(8)) +
+          vfu_msg(1, u32(0) + b'{"capabilities":{"max_msg_fds":1,'
+                  b'"max_msg_fds":2}}\0') +
+          vfu_msg(1, u32(0) + b'{"capabilities":[]}') +
+          vfu_msg(8, irq_set(IRQ_TRIGGER | IRQ_BOOL | IRQ_EVENTFD, 2, 0, 1)) +
+          vfu_msg(8, irq_set(IRQ_TRIGGER | IRQ_EVENTFD, 2, 0, 2), nfds=1) +
+          vfu_msg(8, irq_set(IRQ_TRIGGER | IRQ_BOOL, 2, 0, 2, b"\1\0")) +
+          vfu_msg(9, region_rw(0, 0, 8192)) +
+          vfu_msg(10, region_rw(0, 0, 8, u32(1))) +
+          vfu_msg(2, bytes(32), nfds=2) + vfu_msg(3, bytes(24), ctl=2))
+    # JSON corner cases vdevd must read strictly: escapes, nesting,
+    # numbers, UTF-8, white space; out of range; ending inside an escape
+    # and inside a UTF-8 sequence.
+    json = (b' {"capabilities" : {"max_msg_fds": 4, "x\\u00e9\\n": '
+            b'[1, -2.5e3, true, null, {"a": ["\xc3\xa9"]}], '
+            b'"pgsizes": 18446744073709551615}, "\\ud83d\\ude00": 0 }\0')
+    write("vfu", "json",
+          vfu_msg(1, u16(0) + u16(1) + json) +
+          vfu_msg(1, u16(0) + u16(1) + b'{"capabilities":{"max_msg_fds":'
+                  b'4294967296}}\0') + vfu_msg(1, u32(0)) +
+          vfu_msg(1, u32(0) + b'{"k":"\\u00e\0') +
+          vfu_msg(1, u32(0) + b'{"k":"\xe2\x82\0'))
+    # The kernel: EAGAIN once, a reply, then it ends the session.
+    write("vfu", "kernel_again_end",
+          vfu_msg(4, u32(16) + bytes(12), ctl=6) +
+          vfu_msg(13, ctl=1) + vfu_msg(13, ctl=4) + vfu_msg(13))
+    # A message in two sends with vdevd running between; then a reply-
+    # type message, a framing error.
+    write("vfu", "split_then_frame",
+          vfu_msg(10, region_rw(0x1000, 0, 4, u32(1)), ctl=0x48) +
+          vfu_msg(13, flags=1))
+    # A header that promises more than comes; an error flag.
+    write("vfu", "truncated",
+          vfu_msg(13) + vfu_msg(4, bytes(4), size=32) +
+          vfu_msg(13, flags=0x20))
+
+
 def main():
     scsi_seeds()
     vring_seeds()
     vu_seeds()
     dptr_seeds()
     nvme_cmd_seeds()
+    vfu_seeds()
     return 0
 
 
