@@ -3,7 +3,7 @@
 #
 # run.sh: run each fuzz target for a bounded time and summarise.
 #
-#   tools/fuzz/run.sh [TARGET...]     default: scsi vring vu
+#   tools/fuzz/run.sh [TARGET...]     default: every target of the Makefile
 #
 # FUZZ_SECONDS (default 60) is each target's time. A target starts from
 # its committed seeds (corpus/TARGET) plus what earlier runs found
@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 seconds=${FUZZ_SECONDS:-60}
 timeout=${FUZZ_TIMEOUT:-10}
 targets=("$@")
-((${#targets[@]})) || targets=(scsi vring vu)
+((${#targets[@]})) || targets=(scsi vring vu nvme_dptr nvme_cmd vfu)
 
 case $seconds in
 '' | *[!0-9]*)
