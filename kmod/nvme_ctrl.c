@@ -669,6 +669,39 @@ static u16 vdev_nvme_delete_cq(struct vdev_nvme *n, struct vdev_req *req)
 	return status;
 }
 
+static bool vdev_nvme_req_is_cid(const struct vdev_req *req, const void *cid)
+{
+	return req->nvme.cmd.common.command_id == *(const u16 *)cid;
+}
+
+/* The parked AER with command id @cid: the guest chose the ids. */
+static struct vdev_req *vdev_nvme_aer_take(struct vdev_nvme *n, u16 cid)
+{
+	return vdev_req_unpark_match(&n->s->queues[0], vdev_nvme_req_is_cid,
+				     &cid);
+}
+
+/*
+ * Pair outstanding Asynchronous Event Requests with pending events. The
+ * requests wait parked on the admin queue; the event bookkeeping says
+ * which command id completes.
+ */
+static void vdev_nvme_aer_deliver(struct vdev_nvme *n)
+{
+	struct vdev_req *req;
+	u16 cid;
+	u32 dw0;
+
+	lockdep_assert_held(&n->lock);
+	while (vdev_nvme_aer_next(&n->admin.aer, &cid, &dw0)) {
+		req = vdev_nvme_aer_take(n, cid);
+		if (!req)
+			continue;
+		req->nvme.dw0 = dw0;
+		vdev_req_end(req);
+	}
+}
+
 static bool vdev_nvme_ns_active(struct vdev_nvme *n, u32 nsid)
 {
 	struct vdev_ns *ns;
@@ -686,11 +719,16 @@ static u16 vdev_nvme_features(struct vdev_nvme *n, struct vdev_req *req,
 {
 	bool active = vdev_nvme_ns_active(n, vdev_nvme_nsid(req));
 
-	if (set)
-		return vdev_nvme_set_features(&n->admin, &req->nvme.cmd, active,
-					      &req->nvme.dw0);
-	return vdev_nvme_get_features(&n->admin, &req->nvme.cmd, active,
-				      &req->nvme.dw0);
+	u16 status;
+
+	if (!set)
+		return vdev_nvme_get_features(&n->admin, &req->nvme.cmd,
+					      active, &req->nvme.dw0);
+	status = vdev_nvme_set_features(&n->admin, &req->nvme.cmd, active,
+					&req->nvme.dw0);
+	/* A new threshold or configuration may raise or unmask an event. */
+	vdev_nvme_aer_deliver(n);
+	return status;
 }
 
 /* What the SMART log counts, from the queues' statistics. */
@@ -746,39 +784,6 @@ static u16 vdev_nvme_get_log(struct vdev_nvme *n, struct vdev_req *req)
 	return status;
 }
 
-static bool vdev_nvme_req_is_cid(const struct vdev_req *req, const void *cid)
-{
-	return req->nvme.cmd.common.command_id == *(const u16 *)cid;
-}
-
-/* The parked AER with command id @cid: the guest chose the ids. */
-static struct vdev_req *vdev_nvme_aer_take(struct vdev_nvme *n, u16 cid)
-{
-	return vdev_req_unpark_match(&n->s->queues[0], vdev_nvme_req_is_cid,
-				     &cid);
-}
-
-/*
- * Pair outstanding Asynchronous Event Requests with pending events. The
- * requests wait parked on the admin queue; the event bookkeeping says
- * which command id completes.
- */
-static void vdev_nvme_aer_deliver(struct vdev_nvme *n)
-{
-	struct vdev_req *req;
-	u16 cid;
-	u32 dw0;
-
-	lockdep_assert_held(&n->lock);
-	while (vdev_nvme_aer_next(&n->admin.aer, &cid, &dw0)) {
-		req = vdev_nvme_aer_take(n, cid);
-		if (!req)
-			continue;
-		req->nvme.dw0 = dw0;
-		vdev_req_end(req);
-	}
-}
-
 /* Return: 0 parked (completes with an event), or the error status. */
 static u16 vdev_nvme_aer(struct vdev_nvme *n, struct vdev_req *req)
 {
@@ -805,15 +810,18 @@ static u16 vdev_nvme_abort(struct vdev_nvme *n, struct vdev_req *req)
 
 	status = vdev_nvme_abort_begin(&n->admin, &req->nvme.cmd,
 				       &req->nvme.dw0, &aer_aborted, &cid);
-	if (!status && aer_aborted) {
+	if (status)
+		return status;
+	if (aer_aborted) {
 		aer = vdev_nvme_aer_take(n, cid);
 		if (aer) {
 			aer->nvme.status = NVME_SC_ABORT_REQ;
 			vdev_req_end(aer);
 		}
 	}
+	/* It completes at once: the abort is no longer outstanding. */
 	vdev_nvme_abort_end(&n->admin);
-	return status;
+	return 0;
 }
 
 /* I/O queues from now on read their doorbells from host memory. */

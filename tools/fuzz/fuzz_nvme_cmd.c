@@ -200,7 +200,19 @@ static void fz_list_remove(u16 *list, unsigned int *n, unsigned int i)
 	(*n)--;
 }
 
-/* vdev_nvme_aer_deliver(): each pair completes the oldest parked request. */
+/* The parked request with command id @cid, as vdev_nvme_aer_take() finds it. */
+static void fz_park_take(u16 cid)
+{
+	unsigned int i;
+
+	for (i = 0; i < fz.npark && fz.park[i] != cid; i++)
+		;
+	/* The bookkeeping only names AERs that are parked. */
+	FZ_ASSERT(i < fz.npark);
+	fz_list_remove(fz.park, &fz.npark, i);
+}
+
+/* vdev_nvme_aer_deliver(): each pair completes the request it names. */
 static void fz_aer_deliver(void)
 {
 	u32 dw0;
@@ -214,9 +226,7 @@ static void fz_aer_deliver(void)
 		type = dw0 & 7;
 		FZ_ASSERT(type == NVME_AER_NOTICE || type == NVME_AER_SMART);
 		FZ_ASSERT(fz.a.aer.masked & BIT(type));
-		/* nvme_ctrl.c: WARN_ON_ONCE(req's command_id != cid). */
-		FZ_ASSERT(fz.npark && fz.park[0] == cid);
-		fz_list_remove(fz.park, &fz.npark, 0);
+		fz_park_take(cid);
 	}
 }
 
@@ -230,7 +240,7 @@ static void fz_aer_submit(u16 cid, u16 status)
 	fz_aer_deliver();
 }
 
-/* vdev_nvme_abort(): an aborted AER completes the oldest parked request. */
+/* vdev_nvme_abort(): an aborted AER completes the request it names. */
 static void fz_abort(const struct nvme_command *cmd, u8 how)
 {
 	u32 dw10 = le32_to_cpu(cmd->common.cdw10), dw0;
@@ -249,8 +259,7 @@ static void fz_abort(const struct nvme_command *cmd, u8 how)
 			;
 		FZ_ASSERT(i < fz.naer && (dw10 & 0xffff) == 0);
 		fz_list_remove(fz.aer, &fz.naer, i);
-		if (fz.npark)
-			fz_list_remove(fz.park, &fz.npark, 0);
+		fz_park_take(want);
 	}
 	if (status)
 		return;
