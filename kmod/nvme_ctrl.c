@@ -10,6 +10,7 @@
 #include <linux/eventfd.h>
 #include <linux/slab.h>
 #include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
 
 #include "mem.h"
 #include "nvme.h"
@@ -281,6 +282,16 @@ static int vdev_nvme_sq_stop(struct vdev_nvme *n, u16 qid, bool abort)
 
 /* --- enable, reset, doorbells ------------------------------------------- */
 
+/*
+ * The controller's state as netlink reports it: running while CSTS.RDY
+ * is 1 (the session's status byte says so, as DRIVER_OK does for virtio).
+ */
+static void vdev_nvme_running(struct vdev_nvme *n, bool running)
+{
+	WRITE_ONCE(n->s->status, running ? VIRTIO_CONFIG_S_DRIVER_OK : 0);
+	vdev_session_state_changed(n->s);
+}
+
 /**
  * vdev_nvme_enable - CC.EN went to 1: bring the admin queue up
  * @n: the controller (session lock held)
@@ -309,6 +320,7 @@ int vdev_nvme_enable(struct vdev_nvme *n)
 		return 0;
 	}
 	vdev_nvme_regs_ready(r);
+	vdev_nvme_running(n, true);
 	return 0;
 }
 
@@ -345,6 +357,7 @@ static void vdev_nvme_stop_all(struct vdev_nvme *n)
  */
 void vdev_nvme_disable(struct vdev_nvme *n, bool shutdown)
 {
+	vdev_nvme_running(n, false);
 	if (shutdown)
 		vdev_nvme_regs_shutdown_busy(&n->regs);
 	vdev_nvme_stop_all(n);

@@ -243,7 +243,8 @@ struct vdev_queue {
  * @features: acked virtio features (L)
  * @features_set: SET_FEATURES was applied (L)
  * @protocol_features: acked protocol features (L)
- * @status: device status byte (L)
+ * @status: device status byte (L); an NVMe controller keeps DRIVER_OK
+ *	there while CSTS.RDY is 1
  * @owner_set: SET_OWNER was seen (L)
  * @wce: the write-cache-enable byte of the config space (L)
  * @backend_file: the SET_BACKEND_REQ_FD channel, or NULL (L)
