@@ -323,6 +323,7 @@ const struct vdev_dev_ops vdev_nvme_ops = {
 	.ns_free	= vdev_nvme_ns_free,
 	.session_init	= vdev_nvme_session_init,
 	.session_free	= vdev_nvme_session_free,
+	.session_state	= vdev_nvme_session_state,
 	.ring_ops	= &vdev_nvme_ring_ops,
 	.chain_max	= vdev_nvme_chain_max,
 	.req_execute	= vdev_nvme_req_execute,

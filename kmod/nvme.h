@@ -53,6 +53,7 @@ struct vdev_nvme_cqx {
  * @log: the dirty log completions go to, or NULL (its poller)
  * @cmd: the command just fetched, for the type's execute (its poller)
  * @segs: a command's data segments as its data pointer says (its poller)
+ * @reported: its break was reported to the host (nvme->lock)
  */
 struct vdev_nvme_sqx {
 	struct vdev_nvme_sq sq;
@@ -62,6 +63,7 @@ struct vdev_nvme_sqx {
 	const struct vdev_mem *log;
 	struct nvme_command cmd;
 	struct vdev_nvme_seg segs[VDEV_NVME_MAX_SEGS];
+	bool reported;
 };
 
 /**
@@ -121,6 +123,7 @@ void vdev_nvme_req_execute(struct vdev_req *req,
 			   struct vdev_vring_chain *chain);
 void vdev_nvme_req_complete(struct vdev_req *req, bool write_ok);
 void vdev_nvme_ns_event(struct vdev_ns *ns, bool added);
+void vdev_nvme_session_state(struct vdev_session *s);
 int vdev_nvme_ns_init(struct vdev_ns *ns);
 void vdev_nvme_ns_resized(struct vdev_ns *ns);
 void vdev_nvme_ns_free(struct vdev_ns *ns);

@@ -102,6 +102,9 @@ struct vdev_nvme_event_info {
 	u32 aec;
 };
 
+/* Error event information: Invalid Doorbell Write Value (Base 2.0, 5.2). */
+#define VDEV_NVME_AER_ERROR_DB_VALUE	0x01
+
 static const struct vdev_nvme_event_info vdev_nvme_events[] = {
 	[VDEV_NVME_EV_NS_CHANGED] = { NVME_AER_NOTICE,
 				      NVME_AER_NOTICE_NS_CHANGED,
@@ -109,6 +112,10 @@ static const struct vdev_nvme_event_info vdev_nvme_events[] = {
 				      NVME_AEN_CFG_NS_ATTR },
 	[VDEV_NVME_EV_TEMP] = { NVME_AER_SMART, VDEV_NVME_AER_SMART_TEMP,
 				NVME_LOG_SMART, NVME_SMART_CRIT_TEMPERATURE },
+	/* Error events have no configuration bit: always reported (5.2). */
+	[VDEV_NVME_EV_DOORBELL] = { NVME_AER_ERROR,
+				    VDEV_NVME_AER_ERROR_DB_VALUE,
+				    NVME_LOG_ERROR, 0 },
 };
 
 static u32 vdev_nvme_dw(__le32 dw)
@@ -1188,13 +1195,16 @@ u16 vdev_nvme_aer_submit(struct vdev_nvme_aer *aer, u16 cid)
  *
  * Pending until reported, unless Asynchronous Event Configuration has it
  * disabled, in which case it is not reported at all (5.27.1: no
- * notification is sent). An event already pending is not queued twice.
- * The caller then calls vdev_nvme_aer_next().
+ * notification is sent); error events cannot be disabled. An event
+ * already pending is not queued twice. The caller then calls
+ * vdev_nvme_aer_next().
  */
 void vdev_nvme_event_raise(struct vdev_nvme_admin *a,
 			   enum vdev_nvme_event ev)
 {
-	if (a->feat.aec & vdev_nvme_events[ev].aec)
+	u32 aec = vdev_nvme_events[ev].aec;
+
+	if (!aec || (a->feat.aec & aec))
 		a->aer.pending |= BIT(ev);
 }
 

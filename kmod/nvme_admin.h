@@ -158,6 +158,7 @@ struct vdev_nvme_feat {
 enum vdev_nvme_event {
 	VDEV_NVME_EV_NS_CHANGED,	/* Notice: Namespace Attribute Changed */
 	VDEV_NVME_EV_TEMP,		/* SMART: Temperature Threshold */
+	VDEV_NVME_EV_DOORBELL,		/* Error: Invalid Doorbell Write Value */
 	VDEV_NVME_NR_EVENTS,
 };
 

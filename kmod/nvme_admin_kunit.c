@@ -1303,6 +1303,37 @@ static void vdev_adm_aer_limit_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, vdev_nvme_aer_submit(aer, i), 0);
 }
 
+/*
+ * An invalid doorbell write is an error event: reported whatever the
+ * Asynchronous Event Configuration says, once until the error log is
+ * read with RAE 0, and not masked by a notice outstanding.
+ */
+static void vdev_adm_aer_error_test(struct kunit *test)
+{
+	const u32 err_dw0 = NVME_AER_ERROR | 0x01 << 8 | NVME_LOG_ERROR << 16;
+	struct vdev_nvme_admin *a = vdev_adm_new(test, false);
+	struct vdev_nvme_aer *aer = &a->aer;
+	const struct vdev_nvme_smart s = {};
+	u8 *buf = kunit_kmalloc(test, VDEV_NVME_LOG_MAX, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, a->feat.aec, 0);
+	vdev_nvme_event_raise(a, VDEV_NVME_EV_DOORBELL);
+	KUNIT_EXPECT_EQ(test, vdev_nvme_aer_submit(aer, 7), 0);
+	vdev_adm_aer_expect(test, aer, 7, err_dw0);
+	/* Masked until the error log is read with RAE 0. */
+	vdev_nvme_event_raise(a, VDEV_NVME_EV_DOORBELL);
+	KUNIT_EXPECT_EQ(test, vdev_nvme_aer_submit(aer, 8), 0);
+	vdev_adm_aer_none(test, aer);
+	vdev_adm_log_get(test, a, &s, NVME_LOG_ERROR, true, buf);
+	vdev_adm_aer_none(test, aer);
+	vdev_adm_log_get(test, a, &s, NVME_LOG_ERROR, false, buf);
+	/* The read took the pending one with it; a new one is reported. */
+	vdev_adm_aer_none(test, aer);
+	vdev_nvme_event_raise(a, VDEV_NVME_EV_DOORBELL);
+	vdev_adm_aer_expect(test, aer, 8, err_dw0);
+}
+
 static void vdev_adm_aer_event_test(struct kunit *test)
 {
 	struct vdev_nvme_admin *a = vdev_adm_new(test, false);
@@ -1547,6 +1578,7 @@ static struct kunit_case vdev_nvme_admin_cases[] = {
 	KUNIT_CASE(vdev_adm_changed_test),
 	KUNIT_CASE(vdev_adm_aer_limit_test),
 	KUNIT_CASE(vdev_adm_aer_event_test),
+	KUNIT_CASE(vdev_adm_aer_error_test),
 	KUNIT_CASE_PARAM(vdev_adm_abort_test, vdev_adm_abort_gen_params),
 	KUNIT_CASE_PARAM(vdev_adm_dbbuf_test, vdev_adm_dbbuf_gen_params),
 	{}

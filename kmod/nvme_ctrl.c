@@ -243,6 +243,7 @@ static int vdev_nvme_sq_start(struct vdev_nvme *n, u16 qid, u64 base,
 	vdev_nvme_sq_init(&n->sqx[qid].sq, qid, base, size,
 			  &n->cqx[cqid].cq);
 	n->sqx[qid].cqx = &n->cqx[cqid];
+	n->sqx[qid].reported = false;
 	vdev_nvme_sqx_db(n, qid);
 	q->num = size;
 	ret = vdev_nvme_q_set_mem(q, mem);
@@ -1125,6 +1126,36 @@ void vdev_nvme_req_complete(struct vdev_req *req, bool write_ok)
 u32 vdev_nvme_chain_max(const struct vdev_ctrl *ctrl)
 {
 	return VDEV_NVME_MAX_SEGS;
+}
+
+/**
+ * vdev_nvme_session_state - the session's state work: report broken queues
+ * @s: the session; process context, no lock held
+ *
+ * A queue the engine stopped for a doorbell value past its end raises
+ * an Invalid Doorbell Write Value error event (Base 2.0, 5.2), once per
+ * break; the host resets the controller to recover.
+ */
+void vdev_nvme_session_state(struct vdev_session *s)
+{
+	struct vdev_nvme *n = vdev_nvme_of(s);
+	struct vdev_queue *q;
+	u32 i;
+
+	mutex_lock(&n->lock);
+	for (i = 0; n->enabled && i < s->nr_queues; i++) {
+		q = &s->queues[i];
+		if (!q->started || !READ_ONCE(q->broken) || n->sqx[i].reported)
+			continue;
+		n->sqx[i].reported = true;
+		/* broken_err was set before broken. */
+		smp_rmb();
+		if (q->broken_err != -EPROTO)
+			continue;
+		vdev_nvme_event_raise(&n->admin, VDEV_NVME_EV_DOORBELL);
+	}
+	vdev_nvme_aer_deliver(n);
+	mutex_unlock(&n->lock);
 }
 
 /* --- namespaces --------------------------------------------------------- */

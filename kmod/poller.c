@@ -325,6 +325,7 @@ static void vdev_queue_break(struct vdev_queue *q, int err)
 {
 	if (q->broken)
 		return;
+	q->broken_err = err;
 	WRITE_ONCE(q->broken, true);
 	pr_warn_ratelimited("vdev: %s: queue %u broken (error %d): the device needs a reset\n",
 			    q->session->ctrl->name, q->index, err);

@@ -217,6 +217,8 @@ static void vdev_session_state_work(struct work_struct *work)
 	struct vdev_ctrl *ctrl = s->ctrl;
 	enum vdev_ctrl_state state = VDEV_CTRL_STATE_CONNECTED;
 
+	if (s->ops->session_state)
+		s->ops->session_state(s);
 	if (vdev_session_broken(s))
 		state = VDEV_CTRL_STATE_FAILED;
 	else if (READ_ONCE(s->status) & VIRTIO_CONFIG_S_DRIVER_OK)

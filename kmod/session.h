@@ -141,6 +141,7 @@ extern const struct vdev_ring_ops vdev_vring_ops;
  * @polled_inflight: entries in @polled (poller only)
  * @stopping: set by the STOP command: fetch nothing more (poller only)
  * @broken: ring memory failed or the ring is corrupt: fetch nothing
+ * @broken_err: why, as the ring engine said (set before @broken)
  * @idle_since: local_clock() of the first idle pass since the last work,
  *	0 while there is work: adaptive polling's window (poller only)
  * @notify_on: notifications enabled (poller only)
@@ -201,6 +202,7 @@ struct vdev_queue {
 	u32 polled_inflight;
 	bool stopping;
 	bool broken;
+	int broken_err;
 	u64 idle_since;
 	bool notify_on;
 	struct vdev_mem_gen *ctl_gen;

@@ -121,6 +121,8 @@ struct genl_info;
  * @session_init: optional; set up @s->dev for a new session (not yet
  *	published); 0 or a negative errno
  * @session_free: optional; free @s->dev once the session is torn down
+ * @session_state: optional; a queue of @s broke or its state changed:
+ *	process context, no lock held (the session's state work)
  * @features: virtio feature bits offered for @ns (vhost-user types only)
  * @get_config: fill @buf (VDEV_VU_MAX_CONFIG bytes, zeroed) with the
  *	device config space of @s as it negotiated it; 0 or a negative errno
@@ -157,6 +159,7 @@ struct vdev_dev_ops {
 	int (*session_init)(struct vdev_session *s,
 			    const struct vdev_ctrl *ctrl);
 	void (*session_free)(struct vdev_session *s);
+	void (*session_state)(struct vdev_session *s);
 	u64 (*features)(const struct vdev_ns *ns);
 	int (*get_config)(const struct vdev_session *s, u8 *buf);
 	int (*set_config)(struct vdev_session *s, u32 offset, const u8 *data,

@@ -986,11 +986,22 @@ TEST_F_TIMEOUT(nvme, bad_doorbell, 120)
 	struct vfu_nvme *n = &self->n;
 	uint32_t csts;
 
+	struct vfu_nvme_sqe aer = { .opcode = nvme_admin_async_event };
+	struct vfu_nvme_cqe cqe;
+	int cid;
+
 	NEED_NS(self);
 	OK(qpairs_create(n, 2));
 	write_read(_metadata, self, 1, 1, 16, 8, 0x60);
+	/* Error events need no configuration: an AER alone reports it. */
+	cid = vfu_nvme_submit(n, 0, &aer, 0, 0);
+	ASSERT_LE(0, cid) TH_LOG("%s", c->err);
 	OK(vfu_nvme_ring_sq(n, 1, IOQ_SIZE + 3));
-	vfu_sleep_ms(200);
+	STATUS(0, vfu_nvme_wait(n, 0, cid, &cqe));
+	TH_LOG("AER dw0 0x%08x after the bad doorbell", cqe.dw0);
+	EXPECT_EQ(NVME_AER_ERROR, cqe.dw0 & 7);
+	EXPECT_EQ(0x01, (cqe.dw0 >> 8) & 0xff) TH_LOG("Invalid Doorbell Write Value");
+	EXPECT_EQ(NVME_LOG_ERROR, (cqe.dw0 >> 16) & 0xff);
 	OK(vfu_nvme_reg_read(n, NVME_REG_CSTS, &csts, 4));
 	TH_LOG("CSTS 0x%x after the bad doorbell; queue 1 reaped %d", csts,
 	       vfu_nvme_reap(n, 1));

@@ -91,6 +91,7 @@
 #define NVME_CTRL_ONCS_WRITE_ZEROES	(1u << 3)
 #define NVME_CTRL_VWC_PRESENT		(1u << 0)
 
+#define NVME_AER_ERROR			0
 #define NVME_AER_NOTICE			2
 #define NVME_AER_NOTICE_NS_CHANGED	0x00
 
