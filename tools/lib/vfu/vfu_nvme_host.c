@@ -416,37 +416,68 @@ static int vfu_nvme_cqe_check(struct vfu_nvme *n, struct vfu_nvme_q *q,
 	return 0;
 }
 
+/* Take the CQE at the head if the controller posted it: 1, 0 or an error. */
+static int vfu_nvme_take(struct vfu_nvme *n, struct vfu_nvme_q *q,
+			 struct vfu_nvme_cqe *cqe)
+{
+	volatile struct vfu_nvme_cqe *e;
+	int ret;
+
+	e = vfu_nvme_ptr(n, q->cq_iova + (uint64_t)q->head * VFU_NVME_CQE_SIZE);
+	if ((e->status & 1) != q->phase)
+		return 0;
+	/* The status before the rest of the entry. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	memcpy(cqe, (const void *)e, sizeof(*cqe));
+	ret = vfu_nvme_cqe_check(n, q, cqe);
+	if (ret)
+		return ret;
+	q->sq_head = cqe->sq_head;
+	if (++q->head == q->size) {
+		q->head = 0;
+		q->phase = !q->phase;
+	}
+	return 1;
+}
+
 int vfu_nvme_reap(struct vfu_nvme *n, uint16_t qid)
 {
 	struct vfu_nvme_q *q = &n->q[qid];
-	volatile struct vfu_nvme_cqe *e;
 	struct vfu_nvme_cqe cqe;
 	int got = 0, ret;
 
-	for (;;) {
-		e = vfu_nvme_ptr(n, q->cq_iova + (uint64_t)q->head *
-				 VFU_NVME_CQE_SIZE);
-		if ((e->status & 1) != q->phase)
-			break;
-		/* The status before the rest of the entry. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		memcpy(&cqe, (const void *)e, sizeof(cqe));
-		ret = vfu_nvme_cqe_check(n, q, &cqe);
-		if (ret)
-			return ret;
+	while ((ret = vfu_nvme_take(n, q, &cqe)) > 0) {
 		q->done[cqe.cid] = cqe;
 		q->busy[cqe.cid] = VFU_NVME_CID_DONE;
-		q->sq_head = cqe.sq_head;
-		if (++q->head == q->size) {
-			q->head = 0;
-			q->phase = !q->phase;
-		}
 		got++;
 	}
+	if (ret < 0)
+		return ret;
 	if (!got)
 		return 0;
 	ret = vfu_nvme_doorbell(n, qid, true, q->head);
 	return ret ?: got;
+}
+
+int vfu_nvme_poll(struct vfu_nvme *n, uint16_t qid, struct vfu_nvme_cqe *cqes,
+		  unsigned int max)
+{
+	struct vfu_nvme_q *q = &n->q[qid];
+	unsigned int got = 0;
+	int ret = 0;
+
+	while (got < max && (ret = vfu_nvme_take(n, q, &cqes[got])) > 0) {
+		q->busy[cqes[got].cid] = 0;
+		q->inflight--;
+		got++;
+	}
+	if (ret < 0)
+		return ret;
+	if (!got)
+		return 0;
+	/* One CQ head doorbell for the batch, as nvme_poll_cq() rings it. */
+	ret = vfu_nvme_doorbell(n, qid, true, q->head);
+	return ret ?: (int)got;
 }
 
 uint64_t vfu_nvme_irq_count(struct vfu_nvme *n, unsigned int vector)

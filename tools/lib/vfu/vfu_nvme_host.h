@@ -251,6 +251,14 @@ int vfu_nvme_wait(struct vfu_nvme *n, uint16_t qid, uint16_t cid,
 		  struct vfu_nvme_cqe *cqe);
 /* Reap what has completed, without waiting. Return: entries reaped. */
 int vfu_nvme_reap(struct vfu_nvme *n, uint16_t qid);
+/*
+ * A polled queue's reap: take up to @max CQEs into @cqes, their command
+ * ids free again at once, and ring the CQ head doorbell once. Touches
+ * @qid's state alone, so one thread a queue may poll (with the doorbell
+ * page mapped). Return: CQEs taken, or a negative errno.
+ */
+int vfu_nvme_poll(struct vfu_nvme *n, uint16_t qid, struct vfu_nvme_cqe *cqes,
+		  unsigned int max);
 /* Submit and wait: the status, or a negative errno. */
 int vfu_nvme_cmd(struct vfu_nvme *n, uint16_t qid, struct vfu_nvme_sqe *sqe,
 		 uint64_t iova, uint32_t len, struct vfu_nvme_cqe *cqe);
