@@ -238,11 +238,11 @@ static int perf_thread_alloc(struct perf_job *j, struct perf_thread *t)
 		return -ENOMEM;
 	for (i = 0; i < o->iodepth; i++) {
 		struct perf_req *r = &t->reqs[i];
-		uint64_t gpa = vu_alloc(&j->f, 0, o->bs, 4096);
+		uint64_t gpa;
 
-		if (!gpa)
+		r->buf = j->ops->buf_alloc(j, o->bs, &gpa);
+		if (!r->buf)
 			return -ENOMEM;
-		r->buf = vu_gpa(&j->f, gpa, o->bs);
 		if (j->ops->req_init(j, r, gpa))
 			return -ENOMEM;
 	}
@@ -263,7 +263,11 @@ int perf_threads_alloc(struct perf_job *j)
 
 		t->job = j;
 		t->index = i;
-		t->q = j->f.queues[j->q_first + i];
+		/* NVMe: I/O queue pairs 1 and up, no virtqueue. */
+		if (j->nvme)
+			t->qid = i + 1;
+		else
+			t->q = j->f.queues[j->q_first + i];
 		if (perf_thread_alloc(j, t)) {
 			fprintf(stderr, "vdev-perf: out of memory for queue %u's requests\n",
 				i);
@@ -299,18 +303,17 @@ static int perf_blk_req_init(struct perf_job *j, struct perf_req *r,
 	return 0;
 }
 
-static int perf_blk_submit(const struct perf_job *j, struct vu_queue *q,
-			   struct perf_req *r)
+static int perf_blk_submit(struct perf_thread *t, struct perf_req *r)
 {
 	r->blk.type = r->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
-	r->blk.sector = r->block * j->o->bs / PERF_SECTOR;
-	return vu_blk_submit(q, &r->blk);
+	r->blk.sector = r->block * t->job->o->bs / PERF_SECTOR;
+	return vu_blk_submit(t->q, &r->blk);
 }
 
-static int perf_blk_poll(struct vu_queue *q, struct perf_req **r)
+static int perf_blk_poll(struct perf_thread *t, struct perf_req **r)
 {
 	/* The request is the slot's first member: the cookie is both. */
-	return vu_blk_poll(q, (struct vu_blk_req **)r);
+	return vu_blk_poll(t->q, (struct vu_blk_req **)r);
 }
 
 static enum perf_result_kind perf_blk_result(const struct perf_job *j,
@@ -331,6 +334,7 @@ static void perf_blk_describe(const struct perf_req *r, char *buf, size_t len)
 }
 
 static const struct perf_dev_ops perf_blk_ops = {
+	PERF_VQ_OPS,
 	.req_init = perf_blk_req_init,
 	.submit = perf_blk_submit,
 	.poll = perf_blk_poll,
@@ -377,14 +381,23 @@ int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
 {
 	j->o = o;
 	vu_init(&j->f);
+	if (o->nvme)
+		return perf_nvme_open(j);
 	if (o->scsi)
 		return perf_scsi_open(j);
 	return perf_blk_open(j);
 }
 
+int perf_dev_sock(const struct perf_job *j)
+{
+	return j->nvme ? perf_nvme_sock(j) : j->f.fd;
+}
+
 void perf_dev_close(struct perf_job *j)
 {
 	unsigned int i;
+
+	perf_nvme_close(j);
 
 	/* QEMU's stop: the back end drains and hands the rings back. */
 	if (j->f.fd >= 0 && j->f.nqueues && j->f.queues[0]->started &&

@@ -229,10 +229,11 @@ static int perf_submit(struct perf_thread *t)
 		if (!n++)
 			now = perf_now_ns();
 		r->start_ns = now;
-		ret = t->job->ops->submit(t->job, t->q, r);
+		ret = t->job->ops->submit(t, r);
 		if (ret) {
 			perf_fail(t, "queue %u: submit: %s", t->index,
-				  ret == -ENOSPC ? "the ring is full" : t->job->f.err);
+				  ret == -ENOSPC ? "the ring is full" :
+				  t->job->ops->err(t->job));
 			return ret;
 		}
 		t->nfree--;
@@ -240,9 +241,10 @@ static int perf_submit(struct perf_thread *t)
 	}
 	if (!n)
 		return 0;
-	ret = vu_vq_kick(t->q);
+	ret = t->job->ops->kick(t);
 	if (ret < 0)
-		perf_fail(t, "queue %u: kick: %s", t->index, t->job->f.err);
+		perf_fail(t, "queue %u: kick: %s", t->index,
+			  t->job->ops->err(t->job));
 	return ret < 0 ? ret : 0;
 }
 
@@ -282,19 +284,19 @@ static void perf_complete(struct perf_thread *t, struct perf_req *r,
 /* Take every completion there is now; how many, or an error. */
 static int perf_reap(struct perf_thread *t)
 {
-	int (*poll)(struct vu_queue *q, struct perf_req **r) = t->job->ops->poll;
+	int (*poll)(struct perf_thread *t, struct perf_req **r) = t->job->ops->poll;
 	struct perf_req *r;
 	uint64_t now = 0;
 	int n = 0, ret;
 
-	while ((ret = poll(t->q, &r)) > 0) {
+	while ((ret = poll(t, &r)) > 0) {
 		/* One clock read for what one look at the ring found. */
 		if (!n++)
 			now = perf_now_ns();
 		perf_complete(t, r, now);
 	}
 	if (ret < 0) {
-		perf_fail(t, "queue %u: %s", t->index, t->job->f.err);
+		perf_fail(t, "queue %u: %s", t->index, t->job->ops->err(t->job));
 		return ret;
 	}
 	return n;
@@ -308,9 +310,9 @@ static int perf_wait(struct perf_thread *t)
 		perf_relax();
 		return 0;
 	}
-	ret = vu_vq_sleep(t->q, PERF_SLEEP_MS);
+	ret = t->job->ops->sleep(t, PERF_SLEEP_MS);
 	if (ret < 0)
-		perf_fail(t, "queue %u: %s", t->index, t->job->f.err);
+		perf_fail(t, "queue %u: %s", t->index, t->job->ops->err(t->job));
 	return ret < 0 ? ret : 0;
 }
 
@@ -326,11 +328,11 @@ static int perf_loop(struct perf_thread *t)
 		ret = perf_submit(t);
 		if (ret)
 			return ret;
-		if (!t->q->inflight && !perf_more(t))
+		if (!t->job->ops->inflight(t) && !perf_more(t))
 			return 0;
 		if (perf_aborted(t->job)) {
 			perf_fail(t, "queue %u: %u requests in flight, none completed for a long time",
-				  t->index, t->q->inflight);
+				  t->index, t->job->ops->inflight(t));
 			return -ETIMEDOUT;
 		}
 		ret = perf_reap(t);
@@ -344,18 +346,60 @@ static int perf_loop(struct perf_thread *t)
 static void *perf_thread_main(void *arg)
 {
 	struct perf_thread *t = arg;
-	uint64_t kicks = t->q->kicks, calls = t->q->calls;
 
 	t->ret = perf_loop(t);
-	/* Calls while muted show a device that ignores the suppression. */
-	vu_vq_drain_calls(t->q);
-	t->st.kicks = t->q->kicks - kicks;
-	t->st.calls = t->q->calls - calls;
+	t->job->ops->end(t);
 	/* One thread's failure ends the phase for all. */
 	if (t->ret)
 		__atomic_store_n(&t->job->stop, 1, __ATOMIC_RELAXED);
 	sem_post(&t->job->done);
 	return NULL;
+}
+
+/* --- virtqueues (virtio-blk, virtio-scsi) ------------------------------- */
+
+uint8_t *perf_vq_buf_alloc(struct perf_job *j, uint32_t len, uint64_t *gpa)
+{
+	*gpa = vu_alloc(&j->f, 0, len, 4096);
+	return *gpa ? vu_gpa(&j->f, *gpa, len) : NULL;
+}
+
+int perf_vq_kick(struct perf_thread *t)
+{
+	return vu_vq_kick(t->q);
+}
+
+int perf_vq_sleep(struct perf_thread *t, int ms)
+{
+	return vu_vq_sleep(t->q, ms);
+}
+
+unsigned int perf_vq_inflight(const struct perf_thread *t)
+{
+	return t->q->inflight;
+}
+
+void perf_vq_reset(struct perf_thread *t)
+{
+	/* A polling driver: the device need not signal us. */
+	t->q->manual_events = true;
+	vu_vq_mute_calls(t->q);
+	vu_vq_drain_calls(t->q);
+	t->kicks0 = t->q->kicks;
+	t->calls0 = t->q->calls;
+}
+
+void perf_vq_end(struct perf_thread *t)
+{
+	/* Calls while muted show a device that ignores the suppression. */
+	vu_vq_drain_calls(t->q);
+	t->st.kicks = t->q->kicks - t->kicks0;
+	t->st.calls = t->q->calls - t->calls0;
+}
+
+const char *perf_vq_err(const struct perf_job *j)
+{
+	return j->f.err;
 }
 
 /* --- phases --------------------------------------------------------------- */
@@ -393,10 +437,7 @@ static void perf_thread_reset(struct perf_job *j, struct perf_thread *t)
 	for (i = 0; i < j->o->iodepth; i++)
 		t->free[i] = &t->reqs[i];
 	t->nfree = j->o->iodepth;
-	/* A polling driver: the device need not signal us. */
-	t->q->manual_events = true;
-	vu_vq_mute_calls(t->q);
-	vu_vq_drain_calls(t->q);
+	j->ops->reset(t);
 }
 
 int perf_threads_start(struct perf_job *j, enum perf_phase phase)

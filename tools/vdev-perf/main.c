@@ -22,12 +22,15 @@ static const char perf_usage[] =
 "usage: vdev-perf --socket PATH [options]\n"
 "       vdev-perf --socket PATH --scsi [--lun TARGET:LUN] [options]\n"
 "       vdev-perf --vhost-scsi WWPN [--lun TARGET:LUN] [options]\n"
+"       vdev-perf --socket PATH --nvme [options]\n"
 "\n"
 "A vhost-user front end that plays QEMU and a polling guest driver over\n"
 "a back end's vhost-user-blk socket (vdev through vdevd,\n"
 "qemu-storage-daemon's vhost-user-blk export, SPDK), a vhost-user-scsi\n"
 "socket (a vdev virtio-scsi controller), or the kernel's /dev/vhost-scsi\n"
-"(LIO) as QEMU's vhost-scsi-pci does, drives a workload on its queues,\n"
+"(LIO) as QEMU's vhost-scsi-pci does, or (--nvme) a vfio-user NVMe\n"
+"controller's socket as QEMU's vfio-user-pci and Linux's nvme driver\n"
+"with poll queues do, drives a workload on its queues,\n"
 "one thread each, and reports IOPS, bandwidth, latency percentiles and\n"
 "the CPU time the back end spent meanwhile.\n"
 "\n"
@@ -59,6 +62,11 @@ static const char perf_usage[] =
 "                       naa.5001405000000001, its directory under\n"
 "                       /sys/kernel/config/target/vhost); READ(10) and\n"
 "                       WRITE(10) on virtio-scsi request queues\n"
+"  --nvme               the socket is a vfio-user NVMe controller's (vdev\n"
+"                       through vdevd): an I/O queue pair a queue, reads\n"
+"                       and writes of the first active namespace, PRPs\n"
+"                       as Linux builds them; the CQs busy-polled (poll\n"
+"                       queues, no interrupt) unless --notify\n"
 "  --lun TARGET:LUN     --scsi, --vhost-scsi: the LUN to use (default:\n"
 "                       LUN 0 of the first target that answers;\n"
 "                       vhost-scsi's target N is tpgt_N)\n"
@@ -100,7 +108,7 @@ enum {
 	OPT_RING, OPT_RING_SIZE, OPT_INDIRECT, OPT_EVENT_IDX, OPT_NOTIFY,
 	OPT_CONNECT, OPT_BACKEND_PID, OPT_BACKEND_KTHREADS, OPT_JSON,
 	OPT_PROGRESS, OPT_QUIET, OPT_IDLE, OPT_VHOST_SCSI, OPT_LUN,
-	OPT_BACKEND_CPUS, OPT_SCSI,
+	OPT_BACKEND_CPUS, OPT_SCSI, OPT_NVME,
 };
 
 static const struct option perf_options[] = {
@@ -118,6 +126,7 @@ static const struct option perf_options[] = {
 	{ "idle",		no_argument,	   NULL, OPT_IDLE },
 	{ "socket",		required_argument, NULL, OPT_SOCKET },
 	{ "scsi",		no_argument,	   NULL, OPT_SCSI },
+	{ "nvme",		no_argument,	   NULL, OPT_NVME },
 	{ "vhost-scsi",		required_argument, NULL, OPT_VHOST_SCSI },
 	{ "lun",		required_argument, NULL, OPT_LUN },
 	{ "ring",		required_argument, NULL, OPT_RING },
@@ -309,6 +318,9 @@ static void perf_opt_other(struct perf_opts *o, int c, const char *arg)
 	case OPT_SCSI:
 		o->scsi = true;
 		break;
+	case OPT_NVME:
+		o->nvme = true;
+		break;
 	case OPT_VHOST_SCSI:
 		o->vhost_scsi = arg;
 		break;
@@ -364,6 +376,11 @@ static void perf_opts_check(struct perf_opts *o)
 		perf_usage_error("%s", "one of --socket PATH or --vhost-scsi WWPN is required");
 	if (o->scsi && o->vhost_scsi)
 		perf_usage_error("%s", "--scsi is for a vhost-user --socket (--vhost-scsi is virtio-scsi already)");
+	if (o->nvme && (o->scsi || o->vhost_scsi))
+		perf_usage_error("%s", "--nvme: an NVMe controller's --socket, not virtio-scsi");
+	if (o->nvme && (o->packed || o->indirect != PERF_AUTO ||
+			o->event_idx != PERF_AUTO))
+		perf_usage_error("%s", "--ring, --indirect and --event-idx are for virtqueues, not --nvme");
 	if (o->vhost_scsi)
 		o->scsi = true;
 	if (o->scsi_target >= 0 && !o->scsi)
@@ -665,7 +682,7 @@ int main(int argc, char **argv)
 		perf_dev_close(&job);
 		return PERF_EXIT_USAGE;
 	}
-	perf_backend_find(&backend, &o, job.f.fd);
+	perf_backend_find(&backend, &o, perf_dev_sock(&job));
 	if (o.pin_backend && perf_backend_pin(&backend, &o.backend_cpus)) {
 		perf_dev_close(&job);
 		return PERF_EXIT_SETUP;
@@ -679,5 +696,6 @@ int main(int argc, char **argv)
 	else
 		perf_report_text(&job, &result, &backend);
 	free(job.written);
+	free(job.nvme);
 	return ret || perf_failed(&result) ? PERF_EXIT_IO : PERF_EXIT_OK;
 }

@@ -94,13 +94,24 @@ void perf_report_text(const struct perf_job *j, const struct perf_result *r,
 {
 	const struct perf_opts *o = j->o;
 	uint64_t ios = perf_ios(&r->st);
+	char buf[128];
 
-	printf("vdev-perf: %s bs=%u iodepth=%u queues=%u ring=%s/%u%s%s %s\n",
-	       o->idle ? "idle" : perf_rw_name(o->rw), o->bs, o->iodepth, o->queues,
-	       o->packed ? "packed" : "split", o->ring_size,
-	       j->indirect ? " indirect" : "", j->event_idx ? " event-idx" : "",
-	       o->notify ? "notify" : "poll");
-	if (o->vhost_scsi)
+	if (o->nvme)
+		printf("vdev-perf: %s bs=%u iodepth=%u queues=%u nvme %s\n",
+		       o->idle ? "idle" : perf_rw_name(o->rw), o->bs,
+		       o->iodepth, o->queues, o->notify ? "notify" : "poll");
+	else
+		printf("vdev-perf: %s bs=%u iodepth=%u queues=%u ring=%s/%u%s%s %s\n",
+		       o->idle ? "idle" : perf_rw_name(o->rw), o->bs, o->iodepth,
+		       o->queues, o->packed ? "packed" : "split", o->ring_size,
+		       j->indirect ? " indirect" : "",
+		       j->event_idx ? " event-idx" : "",
+		       o->notify ? "notify" : "poll");
+	if (o->nvme)
+		printf("  socket %s (NVMe over vfio-user) %s, %u-byte blocks, back end %s (pid %d)",
+		       o->socket, perf_nvme_text(j, buf, sizeof(buf)),
+		       j->blk_size, b->comm[0] ? b->comm : "?", b->pid);
+	else if (o->vhost_scsi)
 		printf("  vhost-scsi %s target %u LUN %u, %u-byte blocks, back end %s (workers %s*)",
 		       o->vhost_scsi, j->scsi_target, j->scsi_lun, j->blk_size,
 		       b->comm, b->kthreads);
@@ -121,9 +132,12 @@ void perf_report_text(const struct perf_job *j, const struct perf_result *r,
 	if (r->lat[1].count)
 		perf_text_lat("write", &r->st, 1, &r->lat[1], r->elapsed_s);
 	perf_text_backend(b, r->elapsed_s, ios);
-	printf("  front end CPU: %.2f s, %.2f us per I/O; %llu kicks, %llu calls\n",
+	printf("  front end CPU: %.2f s, %.2f us per I/O; %llu %s, %llu %s\n",
 	       r->front_cpu_s, perf_cpu_us_per_io(r->front_cpu_s, ios),
-	       (unsigned long long)r->st.kicks, (unsigned long long)r->st.calls);
+	       (unsigned long long)r->st.kicks,
+	       o->nvme ? "SQ doorbells" : "kicks",
+	       (unsigned long long)r->st.calls,
+	       o->nvme ? "interrupts" : "calls");
 	printf("  errors %llu", (unsigned long long)r->st.errors);
 	if (r->st.bad_len)
 		printf(", used length not as transferred: %llu",
@@ -195,7 +209,10 @@ static void perf_json_job(struct json_out *js, const struct perf_job *j)
 static void perf_json_device(struct json_out *js, const struct perf_job *j)
 {
 	json_obj_open(js, "device");
-	json_string(js, "type", j->o->scsi ? "virtio-scsi" : "virtio-blk");
+	json_string(js, "type", j->o->nvme ? "nvme" :
+		    j->o->scsi ? "virtio-scsi" : "virtio-blk");
+	if (j->o->nvme)
+		perf_nvme_json(js, j);
 	if (j->o->vhost_scsi)
 		json_string(js, "wwpn", j->o->vhost_scsi);
 	if (j->o->scsi) {
@@ -273,7 +290,8 @@ void perf_report_json(const struct perf_job *j, const struct perf_result *r,
 	json_string(&js, "tool", "vdev-perf");
 	/* The back end's address: a socket's path, or vhost-scsi:WWPN. */
 	json_string(&js, "socket", j->name);
-	json_string(&js, "transport", j->o->vhost_scsi ? "vhost-scsi" : "vhost-user");
+	json_string(&js, "transport", j->o->nvme ? "vfio-user" :
+		    j->o->vhost_scsi ? "vhost-scsi" : "vhost-user");
 	perf_json_job(&js, j);
 	perf_json_device(&js, j);
 	json_f64(&js, "elapsed_s", r->elapsed_s, 6);

@@ -48,9 +48,9 @@ static int perf_scsi_req_init(struct perf_job *j, struct perf_req *r,
 	return vu_scsi_req_init(&j->f, s, j->scsi_target, j->scsi_lun);
 }
 
-static int perf_scsi_submit(const struct perf_job *j, struct vu_queue *q,
-			    struct perf_req *r)
+static int perf_scsi_submit(struct perf_thread *t, struct perf_req *r)
 {
+	const struct perf_job *j = t->job;
 	struct vu_scsi_req *s = &r->scsi;
 	uint64_t lba = r->block * j->lbas_per_io;
 
@@ -59,13 +59,13 @@ static int perf_scsi_submit(const struct perf_job *j, struct vu_queue *q,
 	else
 		vu_scsi_cdb_rw10(s->hdr->cdb, r->write, lba, j->lbas_per_io);
 	s->data_in = !r->write;
-	return vu_scsi_submit(q, s);
+	return vu_scsi_submit(t->q, s);
 }
 
-static int perf_scsi_poll(struct vu_queue *q, struct perf_req **r)
+static int perf_scsi_poll(struct perf_thread *t, struct perf_req **r)
 {
 	/* The request is the slot's first member: the cookie is both. */
-	return vu_scsi_poll(q, (struct vu_scsi_req **)r);
+	return vu_scsi_poll(t->q, (struct vu_scsi_req **)r);
 }
 
 /*
@@ -90,6 +90,7 @@ static void perf_scsi_describe(const struct perf_req *r, char *buf,
 }
 
 static const struct perf_dev_ops perf_scsi_ops = {
+	PERF_VQ_OPS,
 	.req_init = perf_scsi_req_init,
 	.submit = perf_scsi_submit,
 	.poll = perf_scsi_poll,

@@ -11,6 +11,7 @@
  * main.c  options and the run's phases
  * dev.c   the device: negotiation, guest memory, rings; virtio-blk requests
  * scsi.c  virtio-scsi over vhost-user or vhost-scsi, its SCSI commands
+ * nvme.c  NVMe over vfio-user: the controller, I/O queue pairs, commands
  * job.c   the queue threads: submit, poll, complete, verify
  * hist.c  log-linear latency histograms
  * cpu.c   the back end's CPU time from /proc
@@ -66,6 +67,7 @@ struct perf_opts {
 	const char *socket;
 	const char *vhost_scsi;		/* the WWPN, instead of a socket */
 	bool scsi;			/* virtio-scsi: --scsi or --vhost-scsi */
+	bool nvme;			/* --nvme: a vfio-user NVMe controller */
 	int scsi_target;		/* -1: the first that answers */
 	unsigned int scsi_lun;
 	enum perf_rw rw;
@@ -188,6 +190,10 @@ struct perf_req {
 	union {				/* first: the ring's cookie */
 		struct vu_blk_req blk;
 		struct vu_scsi_req scsi;
+		struct {		/* NVMe: a read or write command */
+			uint64_t iova;	/* the buffer's */
+			uint16_t status;	/* the CQE's, phase tag off */
+		} nvme;
 	};
 	uint8_t *buf;			/* the data buffer, our mapping */
 	uint64_t block;			/* which bs block of the disk */
@@ -214,7 +220,9 @@ enum perf_phase {
 
 struct perf_thread {
 	struct perf_job *job;
-	struct vu_queue *q;
+	struct vu_queue *q;		/* virtio; NULL for NVMe */
+	uint16_t qid;			/* NVMe: the I/O queue pair */
+	uint64_t kicks0, calls0;	/* the queue's counts at the start */
 	unsigned int index;
 	pthread_t tid;
 	struct perf_req *reqs;
@@ -241,27 +249,57 @@ enum perf_result_kind {
 };
 
 /*
- * The device's requests, virtio-blk (dev.c) or virtio-scsi (scsi.c): the
- * queue threads' hot path goes through these alone.
+ * The device's requests, virtio-blk (dev.c), virtio-scsi (scsi.c) or NVMe
+ * (nvme.c), and its queues: the queue threads' hot path goes through
+ * these alone. Both virtio devices drive virtqueues (PERF_VQ_OPS).
  */
 struct perf_dev_ops {
+	/* A request slot's data buffer of @len bytes: our mapping, or NULL. */
+	uint8_t *(*buf_alloc)(struct perf_job *j, uint32_t len, uint64_t *gpa);
 	/* Set a request slot up once: its data buffer is at @gpa. */
 	int (*req_init)(struct perf_job *j, struct perf_req *r, uint64_t gpa);
 	/* Queue the command for r->block and r->write (no kick). */
-	int (*submit)(const struct perf_job *j, struct vu_queue *q,
-		      struct perf_req *r);
+	int (*submit)(struct perf_thread *t, struct perf_req *r);
+	/* Tell the device about what submit() queued, if it asks. */
+	int (*kick)(struct perf_thread *t);
 	/* Take one completion: 1, 0 or an error. */
-	int (*poll)(struct vu_queue *q, struct perf_req **r);
+	int (*poll)(struct perf_thread *t, struct perf_req **r);
+	/* --notify: wait up to @ms for the device's signal. */
+	int (*sleep)(struct perf_thread *t, int ms);
+	/* Requests submitted and not taken back. */
+	unsigned int (*inflight)(const struct perf_thread *t);
+	/* A phase starts (no signals wanted unless --notify), or ended. */
+	void (*reset)(struct perf_thread *t);
+	void (*end)(struct perf_thread *t);
+	/* The last failure's explanation. */
+	const char *(*err)(const struct perf_job *j);
 	enum perf_result_kind (*result)(const struct perf_job *j,
 					const struct perf_req *r);
 	/* Why a request failed, for the report. */
 	void (*describe)(const struct perf_req *r, char *buf, size_t len);
 };
 
+/* Virtqueues: job.c's, for virtio-blk's and virtio-scsi's ops. */
+uint8_t *perf_vq_buf_alloc(struct perf_job *j, uint32_t len, uint64_t *gpa);
+int perf_vq_kick(struct perf_thread *t);
+int perf_vq_sleep(struct perf_thread *t, int ms);
+unsigned int perf_vq_inflight(const struct perf_thread *t);
+void perf_vq_reset(struct perf_thread *t);
+void perf_vq_end(struct perf_thread *t);
+const char *perf_vq_err(const struct perf_job *j);
+
+#define PERF_VQ_OPS							\
+	.buf_alloc = perf_vq_buf_alloc, .kick = perf_vq_kick,		\
+	.sleep = perf_vq_sleep, .inflight = perf_vq_inflight,		\
+	.reset = perf_vq_reset, .end = perf_vq_end, .err = perf_vq_err
+
+struct perf_nvme;
+
 struct perf_job {
 	const struct perf_opts *o;
 	const struct perf_dev_ops *ops;
 	char name[256];			/* the socket, or vhost-scsi:WWPN */
+	struct perf_nvme *nvme;		/* --nvme: the controller (nvme.c) */
 	unsigned int q_first;		/* the first request queue's index */
 	struct vu_front f;
 	struct virtio_blk_config cfg;
@@ -304,6 +342,15 @@ int perf_threads_alloc(struct perf_job *j);
 unsigned int perf_req_bufs(const struct perf_job *j, uint64_t gpa,
 			   struct vu_buf *data);
 int perf_scsi_open(struct perf_job *j);
+int perf_nvme_open(struct perf_job *j);
+void perf_nvme_close(struct perf_job *j);
+int perf_nvme_sock(const struct perf_job *j);
+/* The socket the back end serves us on (for its CPU time). */
+int perf_dev_sock(const struct perf_job *j);
+/* --nvme: the report's device and job details (nvme.c). */
+struct json_out;
+void perf_nvme_json(struct json_out *js, const struct perf_job *j);
+const char *perf_nvme_text(const struct perf_job *j, char *buf, size_t len);
 
 /* Run @phase on every queue, each thread from the start barrier on. */
 int perf_threads_start(struct perf_job *j, enum perf_phase phase);
