@@ -5,9 +5,10 @@
 Reads the per-case reports tools/testing/bench.sh left in RUNS (vdev-perf's
 and fio's JSON), writes one results file (every case with each contender's
 IOPS, p99 latency and back-end CPU per I/O, and its ratios vdev_over_qsd,
-vdev_over_raw and vdev_scsi_over_vhost_scsi), prints the table, checks the
-targets of the performance issue (and reports the virtio-scsi comparison,
-which has no threshold), and plots IOPS per case with gnuplot.
+vdev_over_raw, vdev_scsi_over_vhost_scsi and vdev_nvme_over_raw), prints
+the table, checks the targets of the performance issue (and reports the
+virtio-scsi and NVMe comparisons, which have no threshold), and plots IOPS
+per case with gnuplot.
 
 usage: bench-report.py RUNS RESULT.json [PLOT.png]
 """
@@ -19,7 +20,8 @@ import subprocess
 import sys
 import tempfile
 
-VIRTUAL = ("vdev-adaptive", "vdev-never", "qsd", "vhost-scsi", "vdev-scsi")
+VIRTUAL = ("vdev-adaptive", "vdev-never", "qsd", "vhost-scsi", "vdev-scsi",
+           "vdev-nvme")
 RAW = ("raw", "raw-sqpoll")
 CONTENDERS = VIRTUAL + RAW
 
@@ -128,6 +130,8 @@ def collect(runs):
             # Like for like: both virtio-scsi, the same SCSI commands.
             case["vdev_scsi_over_vhost_scsi"] = ratio(got["vdev-scsi"],
                                                       got["vhost-scsi"])
+            # vdev's NVMe controller (poll always) against the device itself.
+            case["vdev_nvme_over_raw"] = ratio(got["vdev-nvme"], got["raw"])
             cases.append(case)
     order = {"randread": 0, "randwrite": 1}
     cases.sort(key=lambda c: (c["device"], order.get(c["rw"], 9), c["queues"],
@@ -147,13 +151,12 @@ def check(name, ok, detail):
     return {"target": name, "met": ok, "detail": detail}
 
 
-def scsi_comparison(cases):
-    """vdev's virtio-scsi against vhost-scsi's: the ratio, no threshold."""
+def comparison(cases, key, what):
+    """A ratio of the headline case and its spread, no threshold."""
     c = find(cases, "null_blk", "randread", 32, 1)
-    r = c and c["vdev_scsi_over_vhost_scsi"]
-    detail = f"vdev-scsi/vhost-scsi = {r}" if r is not None else "not measured"
-    all_r = [c["vdev_scsi_over_vhost_scsi"] for c in cases
-             if c["vdev_scsi_over_vhost_scsi"] is not None]
+    r = c and c[key]
+    detail = f"{what} = {r}" if r is not None else "not measured"
+    all_r = [c[key] for c in cases if c[key] is not None]
     if all_r:
         geo = 1.0
         for x in all_r:
@@ -161,8 +164,22 @@ def scsi_comparison(cases):
         geo **= 1.0 / len(all_r)
         detail += (f"; over {len(all_r)} cases {min(all_r):.2f}"
                    f" to {max(all_r):.2f}, geometric mean {geo:.2f}")
+    return detail
+
+
+def scsi_comparison(cases):
+    """vdev's virtio-scsi against vhost-scsi's: the ratio, no threshold."""
     return check("vdev-scsi against vhost-scsi (LIO) IOPS, 4k randread QD32,"
-                 " null_blk", None, detail)
+                 " null_blk", None,
+                 comparison(cases, "vdev_scsi_over_vhost_scsi",
+                            "vdev-scsi/vhost-scsi"))
+
+
+def nvme_comparison(cases):
+    """vdev's NVMe controller against the raw device: no threshold."""
+    return check("vdev-nvme (poll always) against raw io_uring IOPS, 4k"
+                 " randread QD32, null_blk", None,
+                 comparison(cases, "vdev_nvme_over_raw", "vdev-nvme/raw"))
 
 
 def targets(cases, idle):
@@ -192,6 +209,7 @@ def targets(cases, idle):
                      f"poller CPU while idle: {', '.join(f'{u:.2%}' for u in utils)}"
                      if utils else "not measured"))
     out.append(scsi_comparison(cases))
+    out.append(nvme_comparison(cases))
     return out
 
 
@@ -206,13 +224,14 @@ def fmt(v, spec):
 def print_table(cases, idle, goals):
     short = {"vdev-adaptive": "vdev", "vdev-never": "never", "qsd": "qsd",
              "raw": "raw", "raw-sqpoll": "sqpoll", "vhost-scsi": "vscsi",
-             "vdev-scsi": "dscsi"}
+             "vdev-scsi": "dscsi", "vdev-nvme": "nvme"}
     head = f"{'device':8} {'case':18}"
     for c in CONTENDERS:
         head += f" {short[c] + ' kIOPS':>13}"
     head += (f" {'vdev/qsd':>8} {'vdev/raw':>8} {'dscsi/vscsi':>11}"
-             "   p99 us vdev/never/qsd/raw/vscsi/dscsi"
-             "   CPU us/IO vdev/never/qsd/vscsi/dscsi")
+             f" {'nvme/raw':>8}"
+             "   p99 us vdev/never/qsd/raw/vscsi/dscsi/nvme"
+             "   CPU us/IO vdev/never/qsd/vscsi/dscsi/nvme")
     print(head)
     for c in cases:
         got = c["contenders"]
@@ -220,10 +239,11 @@ def print_table(cases, idle, goals):
         for n in CONTENDERS:
             line += f" {fmt(got[n] and got[n]['iops'] / 1000, '13.1f')}"
         line += f" {fmt(c['vdev_over_qsd'], '8.2f')} {fmt(c['vdev_over_raw'], '8.2f')}"
-        line += f" {fmt(c['vdev_scsi_over_vhost_scsi'], '11.2f')}   "
+        line += f" {fmt(c['vdev_scsi_over_vhost_scsi'], '11.2f')}"
+        line += f" {fmt(c['vdev_nvme_over_raw'], '8.2f')}   "
         line += "/".join(fmt(got[n] and got[n]["p99_us"], ".0f")
                          for n in ("vdev-adaptive", "vdev-never", "qsd", "raw",
-                                   "vhost-scsi", "vdev-scsi"))
+                                   "vhost-scsi", "vdev-scsi", "vdev-nvme"))
         line += "   " + "/".join(fmt(got[n] and got[n]["backend_cpu_us_per_io"], ".1f")
                                 for n in VIRTUAL)
         print(line)
@@ -265,7 +285,7 @@ def plot(cases, png):
                     f.write(name + " " + " ".join(
                         f"{got[n]['iops'] / 1000:.2f}" if got[n] else "0"
                         for n in CONTENDERS) + "\n")
-            script.append(f"set title '4k random I/O on {dev}: vdev (virtio-blk, virtio-scsi), qemu-storage-daemon, vhost-scsi (LIO), raw io_uring (TCG VM, one run)'")
+            script.append(f"set title '4k random I/O on {dev}: vdev (virtio-blk, virtio-scsi, nvme), qemu-storage-daemon, vhost-scsi (LIO), raw io_uring (TCG VM, one run)'")
             script.append(f"plot for [i=2:{len(CONTENDERS) + 1}] '{path}' using i:xtic(1) title columnheader(i)")
         script.append("unset multiplot")
         gp = os.path.join(tmp, "plot.gp")

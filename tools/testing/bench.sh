@@ -19,6 +19,12 @@
 #   vdev-scsi      vdev, a virtio-scsi controller with one LUN (0:0) on
 #                  the device, poll=adaptive, served by vdevd: vhost-scsi's
 #                  like-for-like peer (the same SCSI commands)
+#   vdev-nvme      vdev, an NVMe controller with the device as namespace 1,
+#                  poll=always (doorbells mapped), served over vfio-user
+#                  by vdevd; vdev-perf --nvme plays the guest's nvme driver
+#                  with poll queues: set against raw, the same device with
+#                  no virtualization (QEMU's emulated nvme under fio in a
+#                  nested guest is left out: nested TCG is too slow here)
 #
 # The virtual contenders are driven by vdev-perf (busy-polling the used
 # ring, as SPDK's and fio's polled guests do).  Back ends run on CPU 0,
@@ -45,7 +51,7 @@ runs=${1:?usage: bench.sh RUNS_DIR}
 runtime=${BENCH_RUNTIME:-5}
 idle=${BENCH_IDLE:-3}
 devices=${BENCH_DEVICES:-null_blk brd}
-contenders=${BENCH_CONTENDERS:-vdev-adaptive vdev-never qsd raw raw-sqpoll vhost-scsi vdev-scsi}
+contenders=${BENCH_CONTENDERS:-vdev-adaptive vdev-never qsd raw raw-sqpoll vhost-scsi vdev-scsi vdev-nvme}
 rws=${BENCH_RW:-randread randwrite}
 qds=${BENCH_QD:-1 32 128}
 queue_counts=${BENCH_QUEUES:-1 2}
@@ -106,12 +112,15 @@ wait_socket() {
 
 # --- back ends ----------------------------------------------------------------
 
-# start_vdev DEV POLL [virtio-scsi]: the controller, two (request) queues;
-# virtio-scsi has the device as LUN 0:0.
+# start_vdev DEV POLL [virtio-scsi|nvme]: the controller, two (request or
+# I/O) queues; virtio-scsi has the device as LUN 0:0, nvme as nsid 1.
 start_vdev() {
 	local dev=$1 mode=$2 type=${3:-virtio-blk} addr=()
 
-	[[ $type == virtio-scsi ]] && addr=(--target 0 --lun 0)
+	case $type in
+	virtio-scsi) addr=(--target 0 --lun 0) ;;
+	nvme) addr=(--nsid 1) ;;
+	esac
 	"$vdevctl" ctrl add bench --type "$type" --socket "$sockdir/bench.sock" \
 		--queues 2 --cpus "$back_cpu" --poll "$mode" >/dev/null
 	"$vdevctl" ns add bench "${addr[@]}" "$dev" >/dev/null
@@ -160,8 +169,8 @@ stop_vhost_scsi() {
 # --- one case -----------------------------------------------------------------
 
 # run_perf OUT TARGET ARGS...: vdev-perf on the front end's CPU; TARGET
-# is a vhost-user-blk socket, scsi:SOCKET (vhost-user-scsi) or
-# vhost-scsi:WWPN.
+# is a vhost-user-blk socket, scsi:SOCKET (vhost-user-scsi),
+# nvme:SOCKET (vfio-user NVMe) or vhost-scsi:WWPN.
 run_perf() {
 	local out=$1 sock=$2 how
 
@@ -169,6 +178,7 @@ run_perf() {
 	case $sock in
 	vhost-scsi:*) how=(--vhost-scsi "${sock#vhost-scsi:}" --backend-cpus "$back_cpu") ;;
 	scsi:*) how=(--socket "${sock#scsi:}" --scsi) ;;
+	nvme:*) how=(--socket "${sock#nvme:}" --nvme) ;;
 	*) how=(--socket "$sock") ;;
 	esac
 	if ! "${wrap[@]}" taskset -c "$front_cpu" "$perf" "${how[@]}" --json --quiet \
@@ -241,6 +251,7 @@ run_cases() {
 	mkdir -p "$dir"
 	case $contender in
 	vdev-scsi) sock=scsi:$sockdir/bench.sock ;;
+	vdev-nvme) sock=nvme:$sockdir/bench.sock ;;
 	vdev-*) sock=$sockdir/bench.sock ;;
 	qsd) sock=$sockdir/qsd.sock ;;
 	vhost-scsi) sock=vhost-scsi:$wwpn ;;
@@ -281,6 +292,7 @@ run_contender() {
 	vdev-adaptive) start_vdev "$dev" adaptive ;;
 	vdev-never) start_vdev "$dev" never ;;
 	vdev-scsi) start_vdev "$dev" adaptive virtio-scsi ;;
+	vdev-nvme) start_vdev "$dev" always nvme ;;
 	qsd) start_qsd "$dev" ;;
 	vhost-scsi) start_vhost_scsi "$dev" ;;
 	raw | raw-sqpoll) ;;
