@@ -286,6 +286,7 @@ void vdev_nvme_session_free(struct vdev_session *s)
 
 	if (!n)
 		return;
+	vdev_nvme_ctrl_exit(n);
 	if (n->db_file)
 		fput(n->db_file);
 	put_page(n->db_page);

@@ -8,6 +8,7 @@
 
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "nvme_admin.h"
 #include "nvme_dptr.h"
@@ -86,6 +87,9 @@ struct vdev_nvme_sqx {
  * @page_shift: CC.MPS as a shift, fixed while enabled (@lock)
  * @shadow: Doorbell Buffer Config's shadow doorbell buffer, 0: none (@lock)
  * @eventidx: and its event index buffer (@lock)
+ * @ka_last: jiffies of the last Keep Alive (or of setting the timer)
+ *	(@lock)
+ * @ka_work: checks the Keep Alive Timer while one is set
  * @sqx: submission queues by id; a started one is s->queues[id]
  * @cqx: completion queues by id
  */
@@ -103,6 +107,8 @@ struct vdev_nvme {
 	unsigned int page_shift;
 	u64 shadow;
 	u64 eventidx;
+	unsigned long ka_last;
+	struct delayed_work ka_work;
 	struct vdev_nvme_sqx sqx[VDEV_NVME_MAX_QID + 1];
 	struct vdev_nvme_cqx cqx[VDEV_NVME_MAX_QID + 1];
 };
@@ -118,6 +124,7 @@ int vdev_nvme_enable(struct vdev_nvme *n);
 void vdev_nvme_disable(struct vdev_nvme *n, bool shutdown);
 void vdev_nvme_kick(struct vdev_nvme *n, u32 qid, bool cq);
 void vdev_nvme_ctrl_init(struct vdev_nvme *n, const struct vdev_ctrl *ctrl);
+void vdev_nvme_ctrl_exit(struct vdev_nvme *n);
 u32 vdev_nvme_chain_max(const struct vdev_ctrl *ctrl);
 void vdev_nvme_req_execute(struct vdev_req *req,
 			   struct vdev_vring_chain *chain);

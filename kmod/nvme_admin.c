@@ -188,6 +188,7 @@ static bool vdev_nvme_admin_op_of(u8 opcode, struct vdev_nvme_admin_op *op)
 		[nvme_admin_get_features] = { VDEV_NVME_ADM_GET_FEAT, 0, true },
 		[nvme_admin_async_event] = { VDEV_NVME_ADM_AER, 0, true },
 		[nvme_admin_dbbuf] = { VDEV_NVME_ADM_DBBUF, 0, true },
+		[nvme_admin_keep_alive] = { VDEV_NVME_ADM_KEEP_ALIVE, 0, true },
 	};
 
 	if (opcode >= ARRAY_SIZE(ops) || !ops[opcode].valid)
@@ -207,10 +208,9 @@ static bool vdev_nvme_admin_op_of(u8 opcode, struct vdev_nvme_admin_op *op)
  * Config (OACS bit 8). Not here, so Invalid Command Opcode: I/O opcodes,
  * vendor specific ones (C0h to FFh), the optional commands Identify does
  * not advertise (firmware, format, namespace management, security,
- * sanitize, self-test, directives, NVMe-MI, virtualization) and Keep Alive:
- * KAS is 0 in Identify, which says Keep Alive is not supported (3.9), and
- * an unsupported optional command is Invalid Command Opcode (Figure
- * "Generic Command Status Values"); a PCIe host never sends it.
+ * sanitize, self-test, directives, NVMe-MI, virtualization): an
+ * unsupported optional command is Invalid Command Opcode (Figure "Generic
+ * Command Status Values"). Keep Alive is here: KAS is not 0 (3.9).
  *
  * Only Identify (4 KiB) and Get Log Page ((NUMD + 1) dwords) move data,
  * both to the host. The queue, Doorbell Buffer Config and feature
@@ -629,6 +629,9 @@ static u16 vdev_nvme_get_one(u8 fid, const struct vdev_nvme_feat_req *r,
 	case NVME_FEAT_ASYNC_EVENT:
 		*dw0 = r->dflt ? 0 : f->aec;
 		return 0;
+	case NVME_FEAT_KATO:
+		*dw0 = r->dflt ? 0 : f->kato;
+		return 0;
 	}
 	return NVME_SC_INVALID_FIELD;
 }
@@ -638,8 +641,8 @@ static u16 vdev_nvme_get_one(u8 fid, const struct vdev_nvme_feat_req *r,
  * specific (Figure "Feature Identifiers", Scope): Error Recovery only.
  * Not supported, so Invalid Field: LBA Range Type (optional), Autonomous
  * Power State Transition and Host Memory Buffer (not advertised),
- * Timestamp (ONCS bit 6 clear), Keep Alive Timer (KAS 0), Volatile Write
- * Cache without a cache, and everything else.
+ * Timestamp (ONCS bit 6 clear), Volatile Write Cache without a cache, and
+ * everything else.
  */
 static bool vdev_nvme_feat_supported(const struct vdev_nvme_feat *f, u8 fid,
 				     bool *ns)
@@ -655,6 +658,7 @@ static bool vdev_nvme_feat_supported(const struct vdev_nvme_feat *f, u8 fid,
 	case NVME_FEAT_IRQ_CONFIG:
 	case NVME_FEAT_WRITE_ATOMIC:
 	case NVME_FEAT_ASYNC_EVENT:
+	case NVME_FEAT_KATO:
 		return true;
 	case NVME_FEAT_VOLATILE_WC:
 		return f->vwc_present;
@@ -828,6 +832,12 @@ static u16 vdev_nvme_set_one(struct vdev_nvme_admin *a, u8 fid, u32 dw11,
 		if (dw11 & ~VDEV_NVME_AEC_ALL)
 			return NVME_SC_INVALID_FIELD;
 		f->aec = dw11;
+		return 0;
+	case NVME_FEAT_KATO:
+		/* Rounded up to the granularity KAS reports (5.27.1.12). */
+		if (dw11 > U32_MAX - VDEV_NVME_KAS * 100)
+			return NVME_SC_INVALID_FIELD;
+		f->kato = roundup(dw11, VDEV_NVME_KAS * 100);
 		return 0;
 	}
 	return NVME_SC_INVALID_FIELD;

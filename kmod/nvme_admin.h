@@ -138,6 +138,8 @@ struct vdev_nvme_qdesc {
  *	each MSI-X vector
  * @write_atomic: Write Atomicity Normal (0Ah) DN
  * @aec: Asynchronous Event Configuration (0Bh)
+ * @kato: Keep Alive Timer (0Fh) in ms, a multiple of KAS's granularity;
+ *	0: no timer
  *
  * Number of Queues lives in the queue table. Caller serialises.
  */
@@ -152,6 +154,7 @@ struct vdev_nvme_feat {
 	bool irq_cd[VDEV_NVME_NR_QIDS];
 	bool write_atomic;
 	u32 aec;
+	u32 kato;
 };
 
 /* Asynchronous events the controller raises (vdev_nvme_event_raise()). */
@@ -279,6 +282,7 @@ enum vdev_nvme_admin_handler {
 	VDEV_NVME_ADM_GET_FEAT,
 	VDEV_NVME_ADM_AER,
 	VDEV_NVME_ADM_DBBUF,
+	VDEV_NVME_ADM_KEEP_ALIVE,
 };
 
 /* Direction of an admin command's data, as the PRPs are walked. */

@@ -165,7 +165,7 @@ static const struct vdev_adm_decode_case vdev_adm_decode_cases[] = {
 	{ "0Dh namespace management", { .op = 0x0d }, NVME_SC_INVALID_OPCODE },
 	{ "10h firmware commit", { .op = 0x10 }, NVME_SC_INVALID_OPCODE },
 	{ "11h firmware download", { .op = 0x11 }, NVME_SC_INVALID_OPCODE },
-	{ "18h keep alive (KAS 0)", { .op = 0x18 }, NVME_SC_INVALID_OPCODE },
+	{ "keep alive", { .op = 0x18 }, 0, VDEV_NVME_ADM_KEEP_ALIVE },
 	{ "7Bh next to dbbuf", { .op = 0x7b }, NVME_SC_INVALID_OPCODE },
 	{ "7Dh next to dbbuf", { .op = 0x7d }, NVME_SC_INVALID_OPCODE },
 	{ "80h format", { .op = 0x80 }, NVME_SC_INVALID_OPCODE },
@@ -793,10 +793,10 @@ static const struct vdev_adm_feat_case vdev_adm_feat_cases[] = {
 	  .status = NVME_SC_INVALID_FIELD },
 	{ "get timestamp (ONCS bit 6 clear)", .op = GETF, .d10 = 0x0e,
 	  .status = NVME_SC_INVALID_FIELD },
-	{ "get keep alive timer (KAS 0)", .op = GETF, .d10 = 0x0f,
-	  .status = NVME_SC_INVALID_FIELD },
-	{ "set keep alive timer (KAS 0)", .op = SETF, .d10 = 0x0f,
-	  .d11 = 10000, .status = NVME_SC_INVALID_FIELD },
+	{ "get keep alive timer: off", .op = GETF, .d10 = 0x0f },
+	{ "set keep alive timer 10 s", .op = SETF, .d10 = 0x0f, .d11 = 10000 },
+	{ "set keep alive timer past U32_MAX rounded", .op = SETF,
+	  .d10 = 0x0f, .d11 = U32_MAX, .status = NVME_SC_INVALID_FIELD },
 	{ "set host identifier", .op = SETF, .d10 = 0x81,
 	  .status = NVME_SC_INVALID_FIELD },
 	{ "get vendor specific C0h", .op = GETF, .d10 = 0xc0,
@@ -812,12 +812,12 @@ static const struct vdev_adm_feat_case vdev_adm_feat_cases[] = {
 	{ "get capabilities of error recovery: per namespace", .op = GETF,
 	  .nsid = 1, .d10 = 0x05 | SEL(3), .ns_active = true, .dw0 = 0x6 },
 	{ "get capabilities of an unknown FID", .op = GETF,
-	  .d10 = 0x0f | SEL(3), .status = NVME_SC_INVALID_FIELD },
+	  .d10 = 0x10 | SEL(3), .status = NVME_SC_INVALID_FIELD },
 	{ "get saved number of queues: the default", .op = GETF,
 	  .d10 = 0x07 | SEL(2), .dw0 = 3 << 16 | 3 },
 	{ "set with SV", .op = SETF, .d10 = 0x01 | SV,
 	  .status = NVME_SC_FEATURE_NOT_SAVEABLE },
-	{ "set with SV of an unknown FID", .op = SETF, .d10 = 0x0f | SV,
+	{ "set with SV of an unknown FID", .op = SETF, .d10 = 0x10 | SV,
 	  .status = NVME_SC_INVALID_FIELD },
 	{ "set with SV and a bad NSID", .op = SETF, .nsid = 1, .d10 = 0x08 | SV,
 	  .status = NVME_SC_FEATURE_NOT_SAVEABLE },
@@ -899,6 +899,18 @@ static void vdev_adm_feat_round_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vdev_adm_feat(a, GETF, 0, 0x09 | SEL(1), 2, false,
 					    &dw0), 0);
 	KUNIT_EXPECT_EQ(test, dw0, 2);
+	/* The keep alive timer, rounded up to KAS's granularity. */
+	KUNIT_EXPECT_EQ(test, vdev_adm_feat(a, SETF, 0, 0x0f, 1, false, &dw0),
+			0);
+	KUNIT_EXPECT_EQ(test, vdev_adm_feat(a, GETF, 0, 0x0f, 0, false, &dw0),
+			0);
+	KUNIT_EXPECT_EQ(test, dw0, VDEV_NVME_KAS * 100);
+	KUNIT_EXPECT_EQ(test, vdev_adm_feat(a, SETF, 0, 0x0f, 2500, false,
+					    &dw0), 0);
+	KUNIT_EXPECT_EQ(test, a->feat.kato, 3000);
+	KUNIT_EXPECT_EQ(test, vdev_adm_feat(a, SETF, 0, 0x0f, 0, false, &dw0),
+			0);
+	KUNIT_EXPECT_EQ(test, a->feat.kato, 0);
 	/* The write cache off, then the reset turns it on again. */
 	KUNIT_EXPECT_EQ(test, vdev_adm_feat(a, SETF, 0, 0x06, 0, false, &dw0),
 			0);

@@ -281,6 +281,49 @@ static int vdev_nvme_sq_stop(struct vdev_nvme *n, u16 qid, bool abort)
 	return ret;
 }
 
+/* --- keep alive ---------------------------------------------------------- */
+
+/* (Re)start the Keep Alive Timer, if the host set one. Caller holds n->lock. */
+static void vdev_nvme_ka_start(struct vdev_nvme *n)
+{
+	lockdep_assert_held(&n->lock);
+	n->ka_last = jiffies;
+	if (n->admin.feat.kato)
+		mod_delayed_work(system_wq, &n->ka_work,
+				 msecs_to_jiffies(n->admin.feat.kato));
+}
+
+/*
+ * No Keep Alive within KATO: a Keep Alive Timeout (Base 2.0, 3.9), which
+ * for NVMe over PCIe is a controller fatal status: CSTS.CFS, until the
+ * host resets the controller. The registers want the session lock; no
+ * holder of it waits for this work.
+ */
+static void vdev_nvme_ka_check(struct work_struct *work)
+{
+	struct vdev_nvme *n = container_of(to_delayed_work(work),
+					   struct vdev_nvme, ka_work);
+	struct vdev_session *s = n->s;
+	unsigned long due;
+	bool expired = false;
+
+	mutex_lock(&s->lock);
+	mutex_lock(&n->lock);
+	if (!vdev_session_dead(s) && n->enabled && n->admin.feat.kato) {
+		due = n->ka_last + msecs_to_jiffies(n->admin.feat.kato);
+		expired = time_after(jiffies, due);
+		if (!expired)
+			mod_delayed_work(system_wq, &n->ka_work, due - jiffies + 1);
+	}
+	mutex_unlock(&n->lock);
+	if (expired) {
+		pr_info_ratelimited("vdev: %s: keep alive timeout\n",
+				    s->ctrl->name);
+		vdev_nvme_regs_fatal(&n->regs);
+	}
+	mutex_unlock(&s->lock);
+}
+
 /* --- enable, reset, doorbells ------------------------------------------- */
 
 /*
@@ -400,6 +443,7 @@ void vdev_nvme_ctrl_init(struct vdev_nvme *n, const struct vdev_ctrl *ctrl)
 
 	mutex_init(&n->lock);
 	spin_lock_init(&n->err_lock);
+	INIT_DELAYED_WORK(&n->ka_work, vdev_nvme_ka_check);
 	for (i = 0; i < ARRAY_SIZE(n->cqx); i++)
 		spin_lock_init(&n->cqx[i].lock);
 	vdev_nvme_admin_init(&n->admin, ctrl->cfg.num_queues, true);
@@ -742,6 +786,9 @@ static u16 vdev_nvme_features(struct vdev_nvme *n, struct vdev_req *req,
 					&req->nvme.dw0);
 	/* A new threshold or configuration may raise or unmask an event. */
 	vdev_nvme_aer_deliver(n);
+	if (!status && (le32_to_cpu(req->nvme.cmd.common.cdw10) & 0xff) ==
+		       NVME_FEAT_KATO)
+		vdev_nvme_ka_start(n);
 	return status;
 }
 
@@ -890,6 +937,9 @@ static u16 vdev_nvme_admin_run(struct vdev_nvme *n, struct vdev_req *req,
 		return vdev_nvme_abort(n, req);
 	case VDEV_NVME_ADM_DBBUF:
 		return vdev_nvme_dbbuf(n, req);
+	case VDEV_NVME_ADM_KEEP_ALIVE:
+		vdev_nvme_ka_start(n);
+		return 0;
 	}
 	return NVME_SC_INVALID_OPCODE;
 }
@@ -1121,6 +1171,15 @@ void vdev_nvme_req_complete(struct vdev_req *req, bool write_ok)
 		vdev_nvme_error_log(req);
 	kfree(req->nvme.ranges);
 	req->nvme.ranges = NULL;
+}
+
+/**
+ * vdev_nvme_ctrl_exit - what the controller's state holds, at session free
+ * @n: the controller; no lock held, nothing runs on its queues
+ */
+void vdev_nvme_ctrl_exit(struct vdev_nvme *n)
+{
+	cancel_delayed_work_sync(&n->ka_work);
 }
 
 u32 vdev_nvme_chain_max(const struct vdev_ctrl *ctrl)

@@ -260,12 +260,11 @@ static void vdev_nvme_id_ctrl_strings(struct nvme_id_ctrl *id,
  * OACS (Doorbell Buffer Config: the guest's shadow doorbells are how an
  * NVMe controller can poll adaptively, see DESIGN.md), ACL, AERL, FRMW,
  * LPA, ELPE, SQES, CQES, MAXCMD, NN, ONCS (Dataset Management, Write
- * Zeroes), VWC, SGLS and SUBNQN.
+ * Zeroes), VWC, SGLS, SUBNQN and KAS (Keep Alive, with its timer in
+ * one-second steps: a PCIe host seldom sets one, but may).
  *
  * 0: IEEE OUI (vdev owns none), CMIC (one port, one controller per
- * subsystem), CTRATT, RTD3R/E (no power states), KAS (Keep Alive is for
- * fabrics: a PCIe host never sends it, and a KAS other than 0 obliges the
- * command, its feature and a timer that fails the controller), NPSS and
+ * subsystem), CTRATT, RTD3R/E (no power states), NPSS and
  * the power state descriptors, APSTA, temperatures, host memory buffer,
  * sanitize, ANA, namespace management (MNAN), atomic write units beyond
  * one block (AWUN, AWUPF: nothing promises more of the backing device),
@@ -295,6 +294,7 @@ u16 vdev_nvme_id_ctrl(void *buf, const struct vdev_nvme_id_cfg *cfg)
 	id->oacs = cpu_to_le16(NVME_CTRL_OACS_DBBUF_SUPP);
 	id->acl = VDEV_NVME_ACL;
 	id->aerl = VDEV_NVME_AERL;
+	id->kas = cpu_to_le16(VDEV_NVME_KAS);
 	id->frmw = VDEV_NVME_FRMW;
 	id->lpa = VDEV_NVME_LPA_EPE;
 	id->elpe = VDEV_NVME_ELPE;

@@ -34,6 +34,8 @@ struct vdev_ns;
 #define VDEV_NVME_ACL		3
 /* Asynchronous Event Request Limit, 0's based: the recommended 4. */
 #define VDEV_NVME_AERL		3
+/* KAS: Keep Alive Timer granularity, 100 ms units: one second. */
+#define VDEV_NVME_KAS		10
 /*
  * Log Page Attributes: only "extended data" (bit 2; linux/nvme.h has no
  * name for it): Get Log Page takes NUMDU and an offset, which Linux always

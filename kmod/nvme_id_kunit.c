@@ -126,6 +126,7 @@ static struct nvme_id_ctrl *vdev_id_ctrl_want(struct kunit *test,
 	w->oacs = cpu_to_le16(1 << 8);		/* Doorbell Buffer Config */
 	w->acl = 3;
 	w->aerl = 3;
+	w->kas = cpu_to_le16(10);
 	w->frmw = 0x03;
 	w->lpa = 0x04;
 	w->sqes = 0x66;
@@ -165,7 +166,7 @@ static void vdev_id_ctrl_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, le16_to_cpu(id->cntlid), c->cfg.cntlid);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(id->nn), c->cfg.nn);
 	KUNIT_EXPECT_EQ(test, id->cmic, 0);
-	KUNIT_EXPECT_EQ(test, le16_to_cpu(id->kas), 0);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(id->kas), 10);
 	/* Then all 4 KiB: nothing else set, the poison gone. */
 	KUNIT_EXPECT_MEMEQ(test, id, want, sizeof(*id));
 }

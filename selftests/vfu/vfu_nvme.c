@@ -368,7 +368,7 @@ TEST_F(nvme, log_pages)
 /* Keep Alive (KAS 0), Format NVM, a vendor opcode: not supported. */
 TEST_F(nvme, admin_invalid_opcodes)
 {
-	static const uint8_t ops[] = { nvme_admin_keep_alive, 0x80, 0xc1, 0x7f };
+	static const uint8_t ops[] = { 0x80, 0xc1, 0x7f, 0x19 };
 	struct vfu_client *c = &self->client;
 	struct vfu_nvme *n = &self->n;
 	struct vfu_nvme_cqe cqe;
@@ -380,6 +380,47 @@ TEST_F(nvme, admin_invalid_opcodes)
 		STATUS(NVME_SC_INVALID_OPCODE, vfu_nvme_admin(n, &sqe, 0, 0, &cqe));
 		EXPECT_NE(0, cqe.status & NVME_CQE_DNR) TH_LOG("opcode 0x%x", ops[i]);
 	}
+	OK(vfu_nvme_identify(n, NVME_ID_CNS_CTRL, 0, self->buf));
+}
+
+/*
+ * Keep Alive: with a timer set, Keep Alive commands keep the controller
+ * alive; without them past the timer, CSTS.CFS (a PCIe controller's Keep
+ * Alive Timeout), and a reset brings it back.
+ */
+TEST_F_TIMEOUT(nvme, keep_alive, 60)
+{
+	struct vfu_client *c = &self->client;
+	struct vfu_nvme *n = &self->n;
+	struct vfu_nvme_sqe ka = { .opcode = nvme_admin_keep_alive };
+	struct vfu_nvme_sqe set = {
+		.opcode = nvme_admin_set_features, .cdw10 = NVME_FEAT_KATO,
+		.cdw11 = 1500,
+	}, get = {
+		.opcode = nvme_admin_get_features, .cdw10 = NVME_FEAT_KATO,
+	};
+	struct vfu_nvme_cqe cqe;
+	uint32_t csts;
+	int i;
+
+	OK(vfu_nvme_admin(n, &ka, 0, 0, NULL));
+	OK(vfu_nvme_admin(n, &set, 0, 0, NULL));
+	OK(vfu_nvme_admin(n, &get, 0, 0, &cqe));
+	EXPECT_EQ(2000, cqe.dw0) TH_LOG("KATO rounded up to KAS's 1 s steps");
+	for (i = 0; i < 8; i++) {
+		vfu_sleep_ms(500);
+		OK(vfu_nvme_admin(n, &ka, 0, 0, NULL));
+	}
+	OK(vfu_nvme_reg_read(n, NVME_REG_CSTS, &csts, 4));
+	EXPECT_EQ(0, csts & NVME_CSTS_CFS) TH_LOG("fatal while kept alive");
+	for (i = 0; i < 100 && !(csts & NVME_CSTS_CFS); i++) {
+		vfu_sleep_ms(100);
+		OK(vfu_nvme_reg_read(n, NVME_REG_CSTS, &csts, 4));
+	}
+	EXPECT_NE(0, csts & NVME_CSTS_CFS) TH_LOG("no timeout 10 s after the timer");
+	OK(vfu_nvme_enable(n, AQ_SIZE));
+	OK(vfu_nvme_reg_read(n, NVME_REG_CSTS, &csts, 4));
+	EXPECT_EQ(0, csts & NVME_CSTS_CFS);
 	OK(vfu_nvme_identify(n, NVME_ID_CNS_CTRL, 0, self->buf));
 }
 

@@ -73,6 +73,7 @@
 
 #define NVME_FEAT_NUM_QUEUES		0x07
 #define NVME_FEAT_ASYNC_EVENT		0x0b
+#define NVME_FEAT_KATO			0x0f
 #define NVME_AEN_CFG_NS_ATTR		(1u << 8)
 #define NVME_LOG_ERROR			0x01
 #define NVME_LOG_SMART			0x02
