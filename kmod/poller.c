@@ -780,6 +780,12 @@ static int vdev_poller_fn(void *data)
 		vdev_poller_detach_drained(p);
 		if (!busy && vdev_poller_may_sleep(p))
 			vdev_poller_sleep(p);
+		/*
+		 * An idle pass spins on memory the guest writes: PAUSE lets an
+		 * SMT sibling (or, under TCG, the other vCPUs) run meanwhile.
+		 */
+		else if (!busy)
+			cpu_relax();
 		cond_resched();
 	}
 	return 0;

@@ -63,7 +63,7 @@ for ctrl in nva nvd; do
 	for c in identify_ctrl identify_ns ns_lists nr_queues log_pages \
 		admin_invalid_opcodes io_queues io_sizes flush_zeroes_dsm \
 		interrupts reset_under_io device_reset_under_io bad_io \
-		bad_queues bad_doorbell deleted_queue; do
+		bad_queues bad_doorbell deleted_queue keep_alive; do
 		vfu "$ctrl" "$c"
 	done
 	# The doorbell count is the point: show it.
