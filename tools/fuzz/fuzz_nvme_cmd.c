@@ -437,6 +437,7 @@ static void fz_admin_run(const struct nvme_command *cmd,
 	case VDEV_NVME_ADM_DBBUF:
 		fz_dbbuf(cmd);
 		break;
+	case VDEV_NVME_ADM_KEEP_ALIVE:	/* the timer is nvme_ctrl.c's */
 	case VDEV_NVME_ADM_IDENTIFY:	/* nvme_id.c: not this target's */
 		break;
 	}
