@@ -700,6 +700,18 @@ static const struct vdev_vfu_cmd *vdev_vfu_cmd_of(unsigned int nr)
 }
 
 /**
+ * vdev_vfu_ioctl_known - is @cmd one of the vfio-user ioctls?
+ * @cmd: an ioctl number
+ */
+bool vdev_vfu_ioctl_known(unsigned int cmd)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	return cmd == _IO(VDEV_IOC_MAGIC, nr) && nr >= VDEV_VFU_IOC_BASE &&
+	       vdev_vfu_cmd_of(nr - VDEV_VFU_IOC_BASE);
+}
+
+/**
  * vdev_vfu_ioctl - a vfio-user command ioctl
  * @ctrl: the handle's controller
  * @cmd: VDEV_VFU_IOC(command), or VDEV_VFU_IOC_DROP

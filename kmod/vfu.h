@@ -60,6 +60,7 @@ struct vdev_vfu {
 int vdev_vfu_session_init(struct vdev_session *s,
 			  const struct vdev_ctrl *ctrl);
 void vdev_vfu_session_free(struct vdev_session *s);
+bool vdev_vfu_ioctl_known(unsigned int cmd);
 long vdev_vfu_ioctl(struct vdev_ctrl *ctrl, unsigned int cmd,
 		    void __user *uarg);
 

@@ -892,9 +892,7 @@ long vdev_handle_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VDEV_VU_IOC_DROP:
 		break;
 	default:
-		if (_IOC_NR(cmd) >= VDEV_VFU_IOC_BASE)
-			break;
-		if (!req)
+		if (!req && !vdev_vfu_ioctl_known(cmd))
 			return -ENOTTY;
 	}
 	if (!ctrl)
@@ -909,7 +907,7 @@ long vdev_handle_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case VDEV_VU_IOC_DROP:
 		return vdev_vu_ioctl(ctrl, &vdev_vu_drop_req, -1, uarg);
 	}
-	if (_IOC_NR(cmd) >= VDEV_VFU_IOC_BASE)
+	if (!req)
 		return vdev_vfu_ioctl(ctrl, cmd, uarg);
 	return vdev_vu_ioctl(ctrl, req, _IOC_NR(cmd) - VDEV_VU_IOC_BASE, uarg);
 }
