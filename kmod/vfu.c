@@ -263,13 +263,13 @@ static int vdev_vfu_version_prep(struct vdev_vfu_ctx *ctx, void *arg)
 	return 0;
 }
 
+/*
+ * The client's limits are checked in prepare and need no keeping: the
+ * server sends at most one fd a reply and no DMA_READ/WRITE.
+ */
 static int vdev_vfu_version(struct vdev_vfu_ctx *ctx, void *arg)
 {
-	struct vdev_vfu_version *a = arg;
-
 	ctx->vfu->versioned = true;
-	ctx->vfu->peer_max_fds = a->max_msg_fds;
-	ctx->vfu->peer_max_xfer = a->max_data_xfer_size;
 	return 0;
 }
 

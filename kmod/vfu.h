@@ -40,8 +40,6 @@ struct vdev_vfu_region {
 /**
  * struct vdev_vfu - a vfio-user session's transport state
  * @versioned: VERSION was negotiated; nothing else is taken before
- * @peer_max_fds: fds the client takes in one message
- * @peer_max_xfer: the client's max_data_xfer_size
  * @irq: the MSI-X eventfds' files SET_IRQS assigned, or NULL (session
  *	lock; the data path takes its own eventfd references from them, as
  *	its queues' call eventfds)
@@ -50,8 +48,6 @@ struct vdev_vfu_region {
  */
 struct vdev_vfu {
 	bool versioned;
-	u32 peer_max_fds;
-	u64 peer_max_xfer;
 	struct file *irq[VDEV_VFU_MAX_IRQS];
 	u32 nr_irqs;
 	u8 reply[VDEV_VFU_MAX_MSG];
