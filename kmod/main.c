@@ -108,6 +108,7 @@ static void __exit vdev_exit(void)
 	vdev_ctrl_unregister_all();
 	/* Sessions drain here: a hung backing device delays the unload. */
 	vdev_session_exit();
+	vdev_ns_exit();
 	vdev_bio_exit();
 	vdev_poller_exit();
 	vdev_mem_exit();

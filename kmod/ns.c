@@ -6,8 +6,12 @@
 #include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "vdev.h"
+
+static void vdev_ns_reap_gone(struct work_struct *work);
+static DECLARE_WORK(vdev_ns_gone_work, vdev_ns_reap_gone);
 
 /*
  * The holder of every shared namespace's claim on its device. The block
@@ -186,6 +190,76 @@ static bool vdev_ns_dev_on_ctrl(struct vdev_ctrl *ctrl,
 	return false;
 }
 
+/*
+ * A backing device goes away: its driver deletes the disk (null_blk
+ * powered off, a disk unplugged, dm remove --force). The block layer
+ * calls this from del_gendisk() with the device's holder lock held, which
+ * we must drop. vdev_lock can't be taken here: an attach holds it around
+ * an open, which takes the disk's locks. So the namespaces on it are
+ * reaped from a work item; meanwhile the block layer fails their I/O.
+ */
+static void vdev_ns_mark_dead(struct block_device *bdev, bool surprise)
+{
+	mutex_unlock(&bdev->bd_holder_lock);
+	schedule_work(&vdev_ns_gone_work);
+}
+
+static const struct blk_holder_ops vdev_ns_holder_ops = {
+	.mark_dead = vdev_ns_mark_dead,
+};
+
+/* Its disk is being deleted, or was marked dead (surprise removal). */
+static bool vdev_ns_dev_gone(struct vdev_ns *ns)
+{
+	struct gendisk *disk = vdev_ns_bdev(ns)->bd_disk;
+
+	return !disk_live(disk) || test_bit(GD_DEAD, &disk->state);
+}
+
+/*
+ * Where the guest can be told, a namespace whose device went away is
+ * detached, as ns del does: a SCSI LUN goes away with a hot-unplug
+ * event, an NVMe namespace with a Namespace Attribute Changed event.
+ * A virtio-blk disk can't go away under a guest: it stays, reports its
+ * size as zero to the guest and fails every request, until the user
+ * deletes it.
+ */
+static void vdev_ns_gone(struct vdev_ns *ns)
+{
+	struct vdev_ctrl *ctrl = ns->ctrl;
+
+	ns->gone = true;
+	pr_warn("vdev: %s: backing device %s went away%s\n", ctrl->name,
+		ns->path, ctrl->ops->hot_ns ? "; namespace detached" : "");
+	if (!ctrl->ops->hot_ns) {
+		vdev_nl_notify_ns(ns, VDEV_CMD_NS_CHANGE_NTF);
+		vdev_ctrl_check_resize(ctrl);
+		return;
+	}
+	vdev_nl_notify_ns(ns, VDEV_CMD_NS_DEL_NTF);
+	vdev_ns_detach(ns);
+}
+
+static void vdev_ns_reap_gone(struct work_struct *work)
+{
+	unsigned long id = 0, key;
+	struct vdev_ctrl *ctrl;
+	struct vdev_ns *ns;
+
+	mutex_lock(&vdev_lock);
+	for (; (ctrl = vdev_ctrl_next(&id)); id++)
+		xa_for_each(&ctrl->ns, key, ns)
+			if (!ns->gone && vdev_ns_dev_gone(ns))
+				vdev_ns_gone(ns);
+	mutex_unlock(&vdev_lock);
+}
+
+/* At unload, once no namespace is left to claim a device. */
+void vdev_ns_exit(void)
+{
+	cancel_work_sync(&vdev_ns_gone_work);
+}
+
 /* Caller holds vdev_lock, which the EBUSY explanations read under. */
 static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
 {
@@ -195,7 +269,8 @@ static int vdev_ns_open(struct vdev_ns *ns, struct netlink_ext_ack *extack)
 	if (!ns->read_only)
 		mode |= BLK_OPEN_WRITE;
 	/* A holder makes the open exclusive: nobody else may claim it. */
-	file = bdev_file_open_by_path(ns->path, mode, vdev_ns_holder(ns), NULL);
+	file = bdev_file_open_by_path(ns->path, mode, vdev_ns_holder(ns),
+				      &vdev_ns_holder_ops);
 	if (PTR_ERR_OR_ZERO(file) == -EACCES && vdev_ns_read_only(ns->path))
 		file = ERR_PTR(-EROFS);
 	if (PTR_ERR_OR_ZERO(file) == -EBUSY)

@@ -223,6 +223,7 @@ struct vdev_ctrl {
  * @ident: serial, vendor and product the user set (immutable)
  * @bdev_file: the backing device, claimed with vdev_ns_holder() as holder:
  *	this namespace alone, or every shared one
+ * @gone: the backing device went away (vdev_ns_gone()); under vdev_lock
  * @priv: the device type's state of the LUN (ops->ns_init), or NULL
  * @rcu: for the deferred free
  */
@@ -235,6 +236,7 @@ struct vdev_ns {
 	bool shared;
 	struct vdev_ns_ident ident;
 	struct file *bdev_file;
+	bool gone;
 	void *priv;
 	struct rcu_head rcu;
 };
@@ -265,6 +267,7 @@ struct vdev_ns *vdev_ns_attach(struct vdev_ctrl *ctrl,
 bool vdev_ns_ident_valid(const char *s, size_t max_len);
 void vdev_ns_detach(struct vdev_ns *ns);
 void vdev_ns_detach_all(struct vdev_ctrl *ctrl);
+void vdev_ns_exit(void);
 struct vdev_ns *vdev_ns_find(struct vdev_ctrl *ctrl,
 			     const struct vdev_ns_addr *addr);
 struct vdev_ns *vdev_ns_lookup(struct vdev_ctrl *ctrl, unsigned long key);
