@@ -73,6 +73,7 @@ static int vdev_nl_put_ns(struct sk_buff *skb, void *obj)
 	    nla_put_string(skb, VDEV_A_NS_PATH, ns->path) ||
 	    (ns->read_only && nla_put_flag(skb, VDEV_A_NS_READ_ONLY)) ||
 	    (ns->shared && nla_put_flag(skb, VDEV_A_NS_SHARED)) ||
+	    (ns->gone && nla_put_flag(skb, VDEV_A_NS_GONE)) ||
 	    nla_put_u64_64bit(skb, VDEV_A_NS_SIZE, bdev_nr_bytes(bdev),
 			      VDEV_A_NS_PAD) ||
 	    nla_put_u32(skb, VDEV_A_NS_LBLK_SIZE, bdev_logical_block_size(bdev)) ||

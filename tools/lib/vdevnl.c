@@ -118,6 +118,7 @@ static const struct vdevnl_field vdevnl_ns_fields[VDEV_A_NS_MAX + 1] = {
 		     VDEVNL_STR, product),
 	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_SHARED, "shared",
 		     VDEVNL_FLAG, shared),
+	VDEVNL_NAMED(vdevnl_ns, VDEV_A_NS_GONE, "gone", VDEVNL_FLAG, gone),
 };
 
 #define VDEVNL_QUEUE(attr, name, kind, member)				\

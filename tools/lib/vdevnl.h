@@ -114,6 +114,7 @@ struct vdevnl_ns {
 	char vendor[VDEV_MAX_VENDOR_LEN + 1];
 	char product[VDEV_MAX_PRODUCT_LEN + 1];
 	bool shared;
+	bool gone;
 };
 
 /*

@@ -149,7 +149,8 @@ const struct vdevctl_object vdevctl_monitor_object = {
 	.help =
 	"Print an event per line until interrupted: ctrl-new, ctrl-del,\n"
 	"ctrl-change (a guest attached or left), ns-add, ns-del and ns-change\n"
-	"(a backing device was resized), each followed by the object's fields\n"
+	"(a backing device was resized or went away), each followed by the\n"
+	"object's fields\n"
 	"as \"label value\" pairs:\n"
 	"  ctrl-new r0 id 1 type virtio-blk state idle queues 1 ...\n"
 	"  ns-add r0 nsid 1 path /dev/nullb0 read-only no size 1073741824 ...\n"

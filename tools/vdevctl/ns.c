@@ -34,13 +34,17 @@ static const struct vdevctl_field vdevctl_ns_fields[] = {
 	VDEVCTL_NS(WRITE_ZEROES, BOOL, write_zeroes, "write-zeroes", NULL),
 	VDEVCTL_NS(WRITE_CACHE, BOOL, write_cache, "write-cache", NULL),
 	VDEVCTL_NS(ROTATIONAL, BOOL, rotational, "rotational", NULL),
+	VDEVCTL_NS(GONE, BOOL, gone, "gone", NULL),
 	VDEVCTL_CUSTOM(0, "flags", vdevctl_ns_print_flags),
 	VDEVCTL_NS(SERIAL, STR, serial, "serial", "serial"),
 	VDEVCTL_NS(VENDOR, STR, vendor, "vendor", "vendor"),
 	VDEVCTL_NS(PRODUCT, STR, product, "product", "product"),
 };
 
-/* Text: the four capability flags on one line, "none" if none. */
+/*
+ * Text: the four capability flags on one line, "none" if none, and
+ * "gone" when the device went away.
+ */
 static void vdevctl_ns_print_flags(struct vdevctl_out *o, const void *obj)
 {
 	const struct vdevnl_ns *ns = obj;
@@ -49,6 +53,7 @@ static void vdevctl_ns_print_flags(struct vdevctl_out *o, const void *obj)
 		{ ns->write_zeroes, "write-zeroes" },
 		{ ns->write_cache, "write-cache" },
 		{ ns->rotational, "rotational" },
+		{ ns->gone, "gone" },
 	};
 
 	vdevctl_print_flag_list(o, "flags", flags, VDEVCTL_ARRAY_SIZE(flags));
