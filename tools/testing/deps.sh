@@ -23,6 +23,8 @@ PACKAGES=(
 	# the test VM (tools/testing/vm-run) and what runs inside it
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd binutils util-linux
 	e2fsprogs fio
+	# test_fault_01's failing disk (a dm table swapped to "error")
+	dmsetup
 	# the end-to-end guest's SCSI checks (sg_inq, sg_vpd, sg_readcap)
 	sg3-utils
 	# YNL (netlink spec) tooling
