@@ -22,6 +22,18 @@ vu_need_bins() {
 	done
 }
 
+VDEV_PERF=${VDEV_PERF:-$VDEV_ROOT/tools/vdev-perf/vdev-perf}
+
+# vu_need_perf: vdevd and vdev-perf are built, or the test skips.
+vu_need_perf() {
+	# shellcheck disable=SC2119 # vdevd only: no selftests/vu binary
+	vu_need_bins
+	if [ ! -x "$VDEV_PERF" ]; then
+		echo "# SKIP: $VDEV_PERF not built (make tools)"
+		exit "$KSFT_SKIP"
+	fi
+}
+
 vu_log=
 vu_pidfile=
 
