@@ -16,6 +16,7 @@
  * wants the new pattern exactly where the run wrote.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -440,16 +441,25 @@ static void perf_thread_reset(struct perf_job *j, struct perf_thread *t)
 	j->ops->reset(t);
 }
 
+/*
+ * The queue threads block SIGINT and SIGTERM: they go to the main thread,
+ * whose wait they interrupt (main.c), and never cut a thread's own wait.
+ */
 int perf_threads_start(struct perf_job *j, enum perf_phase phase)
 {
+	sigset_t block, old;
 	unsigned int i;
-	int ret;
+	int ret = 0;
 
 	j->phase = phase;
 	__atomic_store_n(&j->stop, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&j->abort, 0, __ATOMIC_RELAXED);
 	for (i = 0; i < j->o->queues; i++)
 		perf_thread_reset(j, &j->threads[i]);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 0; i < j->o->queues; i++) {
 		ret = pthread_create(&j->threads[i].tid, NULL, perf_thread_main,
 				     &j->threads[i]);
@@ -459,10 +469,11 @@ int perf_threads_start(struct perf_job *j, enum perf_phase phase)
 			__atomic_store_n(&j->stop, 1, __ATOMIC_RELAXED);
 			while (i--)
 				pthread_join(j->threads[i].tid, NULL);
-			return -ret;
+			break;
 		}
 	}
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -ret;
 }
 
 int perf_threads_join(struct perf_job *j)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,8 +100,11 @@ static const char perf_usage[] =
 "                       none (default: if stderr is a terminal)\n"
 "  -h, --help           this text\n"
 "\n"
-"SIZE takes k, m, g, t suffixes (powers of 1024). Exit status: 0 done,\n"
-"1 I/O errors or verify mismatches, 2 bad usage, 3 no device to measure.\n";
+"SIZE takes k, m, g, t suffixes (powers of 1024). SIGINT or SIGTERM\n"
+"ends the measured run early, as the end of --runtime would (the check\n"
+"and the report follow); a second one ends vdev-perf at once. Exit\n"
+"status: 0 done, 1 I/O errors or verify mismatches, 2 bad usage, 3 no\n"
+"device to measure.\n";
 
 enum {
 	OPT_RW = 256, OPT_RWMIX, OPT_BS, OPT_IODEPTH, OPT_QUEUES, OPT_RUNTIME,
@@ -462,6 +466,35 @@ static void perf_progress(const struct perf_job *j, uint64_t t0, uint64_t now,
 	*last_ios = ios;
 }
 
+/*
+ * SIGINT, SIGTERM: the measured run ends now, as if its --runtime were over,
+ * so that a script can run many front ends for as long as it wants and still
+ * get their check phases and reports. A second signal ends vdev-perf.
+ */
+static volatile sig_atomic_t perf_signalled;
+
+static void perf_on_signal(int sig)
+{
+	if (perf_signalled++) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
+/*
+ * From the first phase on: the main thread takes the signals (the queue
+ * threads block them, see perf_threads_start()); no SA_RESTART, so that
+ * the wait in perf_watch() returns at once.
+ */
+static void perf_signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = perf_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* A thread may have stopped the phase too, on an error. */
 static bool perf_stopping(struct perf_job *j)
 {
@@ -491,11 +524,11 @@ static void perf_stall(struct perf_job *j)
 
 /*
  * Wait for the threads to finish the phase: stop them when the runtime is
- * over, print progress once a second, and abort them when nothing
- * completed for PERF_STALL_S seconds.
+ * over (or, @measured, on a signal), print progress once a second, and
+ * abort them when nothing completed for PERF_STALL_S seconds.
  */
 static void perf_watch(struct perf_job *j, uint64_t t0, double runtime,
-		       bool progress)
+		       bool measured, bool progress)
 {
 	uint64_t end = runtime ? t0 + (uint64_t)(runtime * 1e9) : 0;
 	uint64_t tick = t0, now, ios, seen = 0, seen_ns = t0;
@@ -508,7 +541,7 @@ static void perf_watch(struct perf_job *j, uint64_t t0, double runtime,
 		left -= perf_wait_done(j, end && end < tick && !perf_stopping(j) ?
 					  end : tick, left);
 		now = perf_now_ns();
-		if (end && now >= end)
+		if ((end && now >= end) || (measured && perf_signalled))
 			__atomic_store_n(&j->stop, 1, __ATOMIC_RELAXED);
 		ios = perf_threads_done(j);
 		if (ios != seen) {
@@ -556,7 +589,7 @@ static int perf_phase(struct perf_job *j, enum perf_phase phase,
 	ret = perf_threads_start(j, phase);
 	if (ret)
 		return ret;
-	perf_watch(j, perf_now_ns(), 0, false);
+	perf_watch(j, perf_now_ns(), 0, false, false);
 	ret = perf_threads_join(j);
 	perf_collect(j, st, r);
 	return ret;
@@ -570,9 +603,10 @@ static int perf_idle(struct perf_job *j, struct perf_backend *b,
 	struct timespec ts = { .tv_sec = ns / 1000000000,
 			       .tv_nsec = ns % 1000000000 };
 
-	while (nanosleep(&ts, &ts) && errno == EINTR)
+	while (nanosleep(&ts, &ts) && errno == EINTR && !perf_signalled)
 		;
 	r->elapsed_s = (perf_now_ns() - t0) / 1e9;
+	r->interrupted = perf_signalled;
 	perf_backend_sample(b, &b->after);
 	r->front_cpu_s = perf_front_cpu_s(b, cpu0);
 	perf_hist_init(&r->all);
@@ -597,8 +631,9 @@ static int perf_measure(struct perf_job *j, struct perf_backend *b,
 	ret = perf_threads_start(j, PERF_PHASE_RUN);
 	if (ret)
 		return ret;
-	perf_watch(j, t0, j->o->runtime, j->o->progress);
+	perf_watch(j, t0, j->o->runtime, true, j->o->progress);
 	t1 = perf_now_ns();
+	r->interrupted = perf_signalled;
 	perf_backend_sample(b, &b->after);
 	r->front_cpu_s = perf_front_cpu_s(b, cpu0);
 	ret = perf_threads_join(j);
@@ -687,6 +722,7 @@ int main(int argc, char **argv)
 		perf_dev_close(&job);
 		return PERF_EXIT_SETUP;
 	}
+	perf_signals_init();
 	ret = perf_run(&job, &backend, &result);
 	perf_dev_close(&job);
 	if (ret && !result.err[0])

@@ -124,7 +124,8 @@ void perf_report_text(const struct perf_job *j, const struct perf_result *r,
 		       b->comm[0] ? b->comm : "?", b->pid);
 	printf(", %llu blocks from byte %llu\n", (unsigned long long)j->nblocks,
 	       (unsigned long long)o->offset);
-	printf("  %.2f s: %llu I/Os, %.0f IOPS, %.1f MiB/s\n", r->elapsed_s,
+	printf("  %.2f s%s: %llu I/Os, %.0f IOPS, %.1f MiB/s\n", r->elapsed_s,
+	       r->interrupted ? " (ended by a signal)" : "",
 	       (unsigned long long)ios, perf_rate(ios, r->elapsed_s),
 	       perf_rate(r->st.bytes[0] + r->st.bytes[1], r->elapsed_s) / MIB);
 	if (r->lat[0].count)
@@ -295,6 +296,7 @@ void perf_report_json(const struct perf_job *j, const struct perf_result *r,
 	perf_json_job(&js, j);
 	perf_json_device(&js, j);
 	json_f64(&js, "elapsed_s", r->elapsed_s, 6);
+	json_bool(&js, "interrupted", r->interrupted);
 	json_u64(&js, "ios", ios);
 	json_f64(&js, "iops", perf_rate(ios, r->elapsed_s), 1);
 	json_f64(&js, "bw_mib_s",

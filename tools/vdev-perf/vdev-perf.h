@@ -371,6 +371,7 @@ static inline uint64_t perf_now_ns(void)
 
 struct perf_result {
 	double elapsed_s;
+	bool interrupted;		/* the run ended on SIGINT or SIGTERM */
 	struct perf_stats st;
 	struct perf_hist lat[2];	/* reads, writes */
 	struct perf_hist all;
