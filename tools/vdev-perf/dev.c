@@ -381,6 +381,7 @@ int perf_dev_open(struct perf_job *j, const struct perf_opts *o)
 {
 	j->o = o;
 	vu_init(&j->f);
+	j->f.timeout_ms = o->reply_ms;
 	if (o->nvme)
 		return perf_nvme_open(j);
 	if (o->scsi)

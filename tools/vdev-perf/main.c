@@ -79,6 +79,8 @@ static const char perf_usage[] =
 "  --notify             sleep on the call eventfd for completions\n"
 "                       (default: busy-poll the used ring, no calls)\n"
 "  --connect-timeout MS wait this long for the socket (default 10000)\n"
+"  --reply-timeout MS   wait this long for each reply of the back end\n"
+"                       (default 5000; QEMU waits without a bound)\n"
 "\n"
 "Back end CPU time (utime + stime from /proc, during the run)\n"
 "  --backend-pid PID    this process and its threads\n"
@@ -112,7 +114,7 @@ enum {
 	OPT_RING, OPT_RING_SIZE, OPT_INDIRECT, OPT_EVENT_IDX, OPT_NOTIFY,
 	OPT_CONNECT, OPT_BACKEND_PID, OPT_BACKEND_KTHREADS, OPT_JSON,
 	OPT_PROGRESS, OPT_QUIET, OPT_IDLE, OPT_VHOST_SCSI, OPT_LUN,
-	OPT_BACKEND_CPUS, OPT_SCSI, OPT_NVME,
+	OPT_BACKEND_CPUS, OPT_SCSI, OPT_NVME, OPT_REPLY,
 };
 
 static const struct option perf_options[] = {
@@ -139,6 +141,7 @@ static const struct option perf_options[] = {
 	{ "event-idx",		required_argument, NULL, OPT_EVENT_IDX },
 	{ "notify",		no_argument,	   NULL, OPT_NOTIFY },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT },
+	{ "reply-timeout",	required_argument, NULL, OPT_REPLY },
 	{ "backend-pid",	required_argument, NULL, OPT_BACKEND_PID },
 	{ "backend-kthreads",	required_argument, NULL, OPT_BACKEND_KTHREADS },
 	{ "backend-cpus",	required_argument, NULL, OPT_BACKEND_CPUS },
@@ -352,6 +355,10 @@ static void perf_opt_other(struct perf_opts *o, int c, const char *arg)
 		o->connect_ms = perf_parse_uint("--connect-timeout", arg, 0,
 						3600000);
 		break;
+	case OPT_REPLY:
+		o->reply_ms = perf_parse_uint("--reply-timeout", arg, 1,
+					      3600000);
+		break;
 	case OPT_BACKEND_PID:
 		o->backend_pid = perf_parse_uint("--backend-pid", arg, 1,
 						 1 << 30);
@@ -410,7 +417,7 @@ static void perf_parse(struct perf_opts *o, int argc, char **argv)
 	*o = (struct perf_opts){
 		.rw = PERF_RW_RANDREAD, .rwmix_read = 50, .bs = 4096,
 		.iodepth = 1, .queues = 1, .ring_size = 256,
-		.connect_ms = 10000, .progress = -1, .scsi_target = -1,
+		.connect_ms = 10000, .reply_ms = 5000, .progress = -1, .scsi_target = -1,
 		.seed = 0x5eed0f7e5f00dULL,
 	};
 	while ((c = getopt_long(argc, argv, "h", perf_options, NULL)) != -1) {

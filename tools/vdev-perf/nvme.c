@@ -327,6 +327,7 @@ int perf_nvme_open(struct perf_job *j)
 	memset(nv, 0, sizeof(*nv));
 	j->nvme = nv;
 	vfu_init(&nv->c);
+	nv->c.timeout_ms = o->reply_ms;
 	nv->n.mem.fd = -1;
 	nv->n.bar0.fd = -1;
 	pthread_mutex_init(&nv->lock, NULL);

@@ -91,6 +91,7 @@ struct perf_opts {
 	bool pin_backend;		/* vhost-scsi: move its workers to... */
 	cpu_set_t backend_cpus;		/* ... these CPUs */
 	int connect_ms;
+	int reply_ms;			/* for each reply of the back end */
 	uint64_t seed;
 };
 
