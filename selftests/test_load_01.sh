@@ -37,13 +37,7 @@
 source "$(dirname "$0")/test_common.sh"
 source "$(dirname "$0")/vu/vu_lib.sh"
 
-VDEV_PERF=${VDEV_PERF:-$VDEV_ROOT/tools/vdev-perf/vdev-perf}
-# shellcheck disable=SC2119 # vdevd only: no selftests/vu binary
-vu_need_bins
-if [ ! -x "$VDEV_PERF" ]; then
-	echo "# SKIP: $VDEV_PERF not built (make tools)"
-	exit "$KSFT_SKIP"
-fi
+vu_need_perf
 
 LOAD_SECONDS=${LOAD_SECONDS:-90}
 LOAD_INTERVAL=${LOAD_INTERVAL:-10}
