@@ -13,7 +13,10 @@
 #
 # Usage: tools/testing/kunit.sh [kunit.py run options] [filter glob]
 #   e.g. tools/testing/kunit.sh 'vdev_ns.*'
-# Environment: VDEV_CACHE (default ~/.cache/vdev), PYTHON (a python3).
+# Environment: VDEV_CACHE (default ~/.cache/vdev), PYTHON (a python3),
+# VDEV_KUNIT_BUILD (the UML build dir, default $VDEV_CACHE/kunit/build: a
+# run with other --kconfig_add options, as make check-debug's, wants its
+# own, or each switch between the two rebuilds the whole kernel).
 # Exits non-zero on a build error, a failed or crashed test, or no test run.
 set -euo pipefail
 
@@ -21,7 +24,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${VDEV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vdev}
 work=$cache/kunit
 tree=$work/linux
-build=$work/build
+build=${VDEV_KUNIT_BUILD:-$work/build}
 log=$work/last-run.log
 
 die() {
@@ -52,7 +55,7 @@ fi
 stamp="$pristine $(stat -c %i.%Y "$pristine/.vdev-unpacked")"
 if [ "$(cat "$work/linux.stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "kunit.sh: making the KUnit kernel tree $tree"
-	rm -rf "$tree" "$tree.new" "$build" "$work/linux.stamp"
+	rm -rf "$tree" "$tree.new" "$build" "$work"/build* "$work/linux.stamp"
 	# Hard links take a second and no space; a cache on another file
 	# system than the pristine tree gets a real copy.
 	if ! cp -al "$pristine" "$tree.new" 2>/dev/null; then
@@ -99,9 +102,9 @@ if [ "$(readlink "$tree/drivers/vdev" 2>/dev/null)" != "$root" ]; then
 	rm -f "$tree/drivers/vdev"
 	ln -s "$root" "$tree/drivers/vdev"
 fi
-if [ "$(cat "$work/repo" 2>/dev/null)" != "$root" ]; then
+if [ "$(cat "$build.repo" 2>/dev/null)" != "$root" ]; then
 	rm -rf "$build/drivers/vdev"
-	echo "$root" >"$work/repo"
+	echo "$root" >"$build.repo"
 fi
 # Compiler messages name the sources by their path in the kernel tree.
 echo "kunit.sh: $tree/drivers/vdev -> $root"
