@@ -9,13 +9,14 @@ KDIR		?= /lib/modules/$(KVER)/build
 TESTING		:= tools/testing
 
 .PHONY: all module tools deps check check-build checkpatch spec-check \
-	kunit selftests dkms-check demo bench fuzz clean help
+	kunit selftests dkms-check demo bench fuzz clean help check-debug
 
 all: module tools
 
 help:
 	@echo "make            build kmod/vdev.ko and the tools"
 	@echo "make check      install deps, build (W=1, sparse), checkpatch, spec, KUnit, fuzz smoke, selftests in the VM, DKMS"
+	@echo "make check-debug  build a KASAN/lockdep/UBSAN/kmemleak kernel (cached), KUnit and the selftests on it"
 	@echo "make demo       install deps, build, boot the test VM and serve a RAM disk"
 	@echo "make bench      vdev vs qemu-storage-daemon vs the raw device, in the VM (bench/results/)"
 	@echo "make kunit      KUnit suites under UML"
@@ -37,6 +38,11 @@ deps:
 # The order is cheapest first, so a mistake fails fast.
 check: deps
 	$(TESTING)/check.sh
+
+# Not in `make check`: the first run builds a kernel (see
+# Documentation/testing.rst, "The debug kernel run").
+check-debug: deps
+	$(TESTING)/check-debug.sh
 
 check-build:
 	$(TESTING)/build-check.sh $(KDIR)
