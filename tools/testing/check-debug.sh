@@ -162,14 +162,17 @@ kernel() {
 		log "cached debug kernel: $bzimage"
 	else
 		log "building the debug kernel in $kbuild (some tens of minutes)"
-		# One debug kernel at a time: each build is some GB.
-		rm -rf "$cache"/debug-kernel/*-*/
+		# One debug kernel at a time: each build is some GB. An
+		# interrupted build of this one goes on where it stopped.
+		local d t0
+		for d in "$cache"/debug-kernel/*-*/; do
+			[ "$d" = "$kdir/" ] || rm -rf "$d"
+		done
 		mkdir -p "$kdir"
-		local t0
 		t0=$(date +%s)
-		kernel_config
+		kernel_config || return 1
 		log "configured in $(($(date +%s) - t0)) s"
-		kernel_build
+		kernel_build || return 1
 		log "built in $(($(date +%s) - t0)) s"
 		touch "$kdir/done"
 	fi
@@ -192,7 +195,8 @@ install_modules() {
 	fi
 	[ "$(id -u)" = 0 ] || die "installing $dest needs root"
 	rm -rf "$dest"
-	make -s -C "$pristine" O="$kbuild" INSTALL_MOD_STRIP=1 modules_install
+	make -s -C "$pristine" O="$kbuild" INSTALL_MOD_STRIP=1 \
+		modules_install || return 1
 	echo "$key" >"$dest/.vdev-debug-key"
 	log "modules installed in $dest"
 }
@@ -205,12 +209,9 @@ build_vdev() { # dir make-args...
 	local dir=$1
 
 	shift
-	mkdir -p "$dir"
-	# --checksum keeps mtimes of unchanged files, so make rebuilds only
-	# what changed since the last run.
-	cp -a "$root/Kbuild" "$dir/"
-	rm -rf "$dir/uapi.new" "$dir/kmod.new"
 	mkdir -p "$dir/kmod" "$dir/uapi"
+	cp -a "$root/Kbuild" "$dir/"
+	# Copy only what changed, so that make rebuilds only that.
 	(cd "$root" && find kmod uapi -type f \( -name '*.[ch]' -o -name Kbuild \
 		-o -name Kconfig \) -print0) |
 		while IFS= read -r -d '' f; do
@@ -219,7 +220,7 @@ build_vdev() { # dir make-args...
 				cp "$root/$f" "$dir/$f"
 			fi
 		done
-	make -s -C "$kbuild" M="$dir" CONFIG_VDEV=m "$@" modules
+	make -s -C "$kbuild" M="$dir" CONFIG_VDEV=m "$@" modules || return 1
 	[ -f "$dir/kmod/vdev.ko" ] || die "no $dir/kmod/vdev.ko"
 }
 
