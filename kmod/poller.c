@@ -476,6 +476,11 @@ static bool vdev_queue_fetch(struct vdev_queue *q)
 
 	blk_start_plug(&plug);
 	for (i = 0; i < VDEV_POLL_BATCH && q->nfree; i++) {
+		/*
+		 * vdev_req_take_head() moved the last chain's start past its
+		 * header: each chain fills q->bufs from the first entry.
+		 */
+		chain.bufs = q->bufs;
 		ret = q->rops->pop(q, &chain);
 		if (ret <= 0 && ret != -EBADMSG)
 			break;
