@@ -82,7 +82,7 @@ no) ring=split dev_packed= ;;
 *) usage ;;
 esac
 [[ $test =~ ^[a-z,]+$ ]] || usage
-timeout_s=${E2E_TIMEOUT:-480}
+timeout_s=${E2E_TIMEOUT:-900}
 queues=${E2E_QUEUES:-2}
 guest_wd=${E2E_GUEST_WD:-90}
 [[ $timeout_s =~ ^[1-9][0-9]*$ && $queues =~ ^[1-9][0-9]*$ &&
