@@ -108,6 +108,22 @@ summary() {
 
 # --- 1. the kernel ------------------------------------------------------
 
+# config_wants CONFIG VALUE OPT...: each CONFIG_OPT is VALUE in CONFIG;
+# say which are not.
+config_wants() {
+	local config=$1 want=$2 opt val ok=0
+
+	shift 2
+	for opt in "$@"; do
+		val=$(sed -n "s/^CONFIG_$opt=//p" "$config")
+		if [ "$val" != "$want" ]; then
+			echo "check-debug: CONFIG_$opt is '${val:-unset}', wanted $want" >&2
+			ok=1
+		fi
+	done
+	return $ok
+}
+
 # What decides the kernel: the fragment, the recipe (this script's
 # kernel_* functions) and the sources (their version and the tarball's
 # size and mtime). Sets pristine, key, kdir, kbuild, bzimage.
@@ -126,7 +142,7 @@ kernel_key() {
 }
 
 kernel_config() {
-	local opt bad=0 val
+	local bad=0
 
 	mkdir -p "$kbuild"
 	# Everything off but what the fragment names (and what that selects
@@ -134,20 +150,8 @@ kernel_config() {
 	make -s -C "$pristine" O="$kbuild" KCONFIG_ALLCONFIG="$fragment" \
 		allnoconfig >"$kdir/config.log" 2>&1
 	make -s -C "$pristine" O="$kbuild" olddefconfig >>"$kdir/config.log" 2>&1
-	for opt in "${WANTED_Y[@]}"; do
-		val=$(sed -n "s/^CONFIG_$opt=//p" "$kbuild/.config")
-		if [ "$val" != y ]; then
-			echo "check-debug: CONFIG_$opt is '${val:-unset}', wanted y" >&2
-			bad=1
-		fi
-	done
-	for opt in "${WANTED_M[@]}"; do
-		val=$(sed -n "s/^CONFIG_$opt=//p" "$kbuild/.config")
-		if [ "$val" != m ]; then
-			echo "check-debug: CONFIG_$opt is '${val:-unset}', wanted m" >&2
-			bad=1
-		fi
-	done
+	config_wants "$kbuild/.config" y "${WANTED_Y[@]}" || bad=1
+	config_wants "$kbuild/.config" m "${WANTED_M[@]}" || bad=1
 	if [ "$bad" != 0 ]; then
 		cat "$kdir/config.log" >&2
 		return 1
