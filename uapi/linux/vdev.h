@@ -377,6 +377,21 @@ struct vdev_vu_log_base {
 	__u64 mmap_offset;
 };
 
+/*
+ * GET_INFLIGHT_FD: in, @num_queues rings of @queue_size; out, the region
+ * the kernel made (sent with the reply as its fd) and its layout.
+ * SET_INFLIGHT_FD: the region of fds[0], @mmap_size bytes at @mmap_offset.
+ * The wire's payload is 24 bytes: two u64, two u16 and 4 of padding.
+ */
+struct vdev_vu_inflight {
+	struct vdev_vu_hdr hdr;
+	__u64 mmap_size;
+	__u64 mmap_offset;
+	__u16 num_queues;
+	__u16 queue_size;
+	__u32 pad;
+};
+
 /* DROP: consume a message the kernel does not apply */
 struct vdev_vu_drop {
 	struct vdev_vu_hdr hdr;
@@ -415,6 +430,8 @@ enum vdev_vu_request {
 	VDEV_VU_SET_BACKEND_REQ_FD = 21,	/* hdr, fds[0] */
 	VDEV_VU_GET_CONFIG = 24,		/* config, out */
 	VDEV_VU_SET_CONFIG = 25,		/* config */
+	VDEV_VU_GET_INFLIGHT_FD = 31,		/* inflight, out */
+	VDEV_VU_SET_INFLIGHT_FD = 32,		/* inflight, fds[0] */
 	VDEV_VU_RESET_DEVICE = 34,		/* hdr */
 	VDEV_VU_GET_MAX_MEM_SLOTS = 36,		/* u64, out */
 	VDEV_VU_ADD_MEM_REG = 37,		/* mem_reg */
