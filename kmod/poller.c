@@ -1032,6 +1032,21 @@ void vdev_queue_kick(struct vdev_queue *q)
 
 static void vdev_queue_abandon(struct vdev_queue *q);
 
+/* Fetch nothing more; what is parked ends, and the drain with it. */
+static void vdev_queue_stop_fetching(struct vdev_queue *q)
+{
+	struct vdev_cmd cmd = { .op = VDEV_CMD_STOP, .q = q };
+	struct vdev_req *req;
+
+	vdev_queue_kick_unwatch(q);
+	if (!READ_ONCE(q->stopping)) {
+		vdev_poller_post(q->poller, &cmd);
+		wait_for_completion(&cmd.done);
+	}
+	while ((req = vdev_req_unpark(q)))
+		vdev_req_end(req);
+}
+
 /**
  * vdev_queue_stop - stop fetching and wait for what is in flight
  * @q: a started queue
@@ -1043,18 +1058,9 @@ static void vdev_queue_abandon(struct vdev_queue *q);
  */
 int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout)
 {
-	struct vdev_cmd cmd = { .op = VDEV_CMD_STOP, .q = q };
-	struct vdev_req *req;
 	long left;
 
-	vdev_queue_kick_unwatch(q);
-	if (!READ_ONCE(q->stopping)) {
-		vdev_poller_post(q->poller, &cmd);
-		wait_for_completion(&cmd.done);
-	}
-	/* Nothing is fetched now: what is parked ends, and the drain with it. */
-	while ((req = vdev_req_unpark(q)))
-		vdev_req_end(req);
+	vdev_queue_stop_fetching(q);
 	if (timeout == MAX_SCHEDULE_TIMEOUT) {
 		wait_for_completion(&q->stop_done);
 		return 0;
@@ -1083,6 +1089,26 @@ static void vdev_queue_abandon(struct vdev_queue *q)
 	q->abandoned = true;
 	vdev_poller_post(q->poller, &cmd);
 	wait_for_completion(&cmd.done);
+}
+
+/**
+ * vdev_queue_quiesce - stop a ring, giving up what is still out at @timeout
+ * @q: a started queue
+ * @timeout: jiffies to wait for the drain, whether or not the session ended
+ *
+ * For an ended session whose front end can resubmit (an inflight region):
+ * once this returns no completion writes the ring any more.
+ *
+ * Return: 0 once drained, -ETIMEDOUT once abandoned; the queue then stays
+ * stopping, and vdev_queue_stop() waits for its drain.
+ */
+int vdev_queue_quiesce(struct vdev_queue *q, unsigned long timeout)
+{
+	vdev_queue_stop_fetching(q);
+	if (wait_for_completion_timeout(&q->stop_done, timeout))
+		return 0;
+	vdev_queue_abandon(q);
+	return -ETIMEDOUT;
 }
 
 /* After a drain: the poller let go of @q; free what the start took. */

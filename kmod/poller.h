@@ -163,6 +163,7 @@ void vdev_queue_attach(struct vdev_queue *q);
 void vdev_queue_sync(struct vdev_queue *q);
 void vdev_queue_kick(struct vdev_queue *q);
 int vdev_queue_stop(struct vdev_queue *q, unsigned long timeout);
+int vdev_queue_quiesce(struct vdev_queue *q, unsigned long timeout);
 void vdev_queue_release(struct vdev_queue *q);
 struct vdev_mem_gen *vdev_mem_gen_alloc(struct vdev_mem *mem);
 void vdev_mem_gen_free(struct vdev_mem_gen *gen);

@@ -97,6 +97,7 @@ int vdev_session_stop_queue(struct vdev_queue *q, bool bounded)
 		if (ret)
 			return ret;
 		vdev_queue_release(q);
+		vdev_vring_release(&q->vr);
 		q->started = false;
 	} else {
 		/* A start prepared but never applied. */
@@ -150,17 +151,39 @@ void vdev_session_end(struct vdev_session *s, const char *why)
 	queue_work(vdev_session_wq, &s->teardown_work);
 }
 
+/*
+ * A session with an inflight region lets go of its rings within the drain
+ * bound: what completes by then is used, the rest stays marked in flight
+ * in the region, and no ring write follows. The next session, which QEMU
+ * may have connected already, resubmits it.
+ */
+static void vdev_session_quiet_rings(struct vdev_session *s)
+{
+	unsigned long end = jiffies + vdev_session_drain_jiffies();
+	struct vdev_queue *q;
+	u32 i;
+
+	for (i = 0; i < s->nr_queues; i++) {
+		q = &s->queues[i];
+		if (q->started && q->rops == &vdev_vring_ops)
+			vdev_queue_quiesce(q, max_t(long, end - jiffies, 0));
+	}
+	complete_all(&s->rings_quiet);
+}
+
 static void vdev_session_teardown(struct work_struct *work)
 {
 	struct vdev_session *s = container_of(work, struct vdev_session,
 					      teardown_work);
 	struct vdev_ctrl *ctrl = s->ctrl;
+	struct vdev_session *prev;
 	struct vdev_mem *mem;
 	u32 i;
 
 	mutex_lock(&vdev_lock);
 	if (ctrl->session == s) {
 		ctrl->session = NULL;
+		ctrl->ending = s;
 		ctrl->state = VDEV_CTRL_STATE_IDLE;
 		vdev_nl_notify_ctrl(ctrl, VDEV_CMD_CTRL_CHANGE_NTF);
 	}
@@ -173,8 +196,11 @@ static void vdev_session_teardown(struct work_struct *work)
 
 	/* Requests running now see DEAD once they hold the lock. */
 	mutex_lock(&s->lock);
+	if (s->inflight)
+		vdev_session_quiet_rings(s);
 	for (i = 0; i < s->nr_queues; i++)
 		vdev_session_reset_queue(&s->queues[i]);
+	complete_all(&s->rings_quiet);
 	if (s->backend_file) {
 		fput(s->backend_file);
 		s->backend_file = NULL;
@@ -187,7 +213,18 @@ static void vdev_session_teardown(struct work_struct *work)
 	if (s->log_base)
 		vdev_mem_put(s->log_base);
 	s->log_base = NULL;
+	if (s->inflight)
+		vdev_mem_put(s->inflight);
+	s->inflight = NULL;
+	prev = s->prev;
+	s->prev = NULL;
 	mutex_unlock(&s->lock);
+	if (prev)
+		vdev_session_put(prev);
+	mutex_lock(&vdev_lock);
+	if (ctrl->ending == s)
+		ctrl->ending = NULL;
+	mutex_unlock(&vdev_lock);
 	/* Pollers queue it when a ring breaks: only now are they gone. */
 	cancel_work_sync(&s->state_work);
 	vdev_session_put(s);
@@ -406,6 +443,7 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 	INIT_DELAYED_WORK(&s->resize_work, vdev_session_resize_work);
 	INIT_WORK(&s->state_work, vdev_session_state_work);
 	init_waitqueue_head(&s->drain_wq);
+	init_completion(&s->rings_quiet);
 	init_waitqueue_func_entry(&s->hup_wait, vdev_session_hup_wake);
 	init_poll_funcptr(&s->hup_pt, vdev_session_hup_queue);
 	s->sock_file = get_file(conn);
@@ -447,6 +485,9 @@ static int vdev_session_publish(struct vdev_ctrl *ctrl, struct vdev_session *s)
 	if (ctrl->ops->connect)
 		ctrl->ops->connect(ctrl);
 	/* An ended session still here drops its own reference. */
+	s->prev = ctrl->session ?: ctrl->ending;
+	if (s->prev)
+		kref_get(&s->prev->ref);
 	ctrl->session = s;
 	ctrl->state = VDEV_CTRL_STATE_CONNECTED;
 	vdev_nl_notify_ctrl(ctrl, VDEV_CMD_CTRL_CHANGE_NTF);

@@ -258,6 +258,14 @@ struct vdev_queue {
  * @mem: the guest memory table, or NULL; written under @lock, read under
  *	RCU or @lock; the session holds one reference
  * @log_base: the dirty log SET_LOG_BASE gave, or NULL (L)
+ * @inflight: the inflight region (GET/SET_INFLIGHT_FD) as a pinned table
+ *	of one region at 0, or NULL (L)
+ * @inflight_queues: rings @inflight has a part for (L)
+ * @inflight_queue_size: the ring size its parts are laid out for (L)
+ * @prev: the controller's previous session when it had not finished
+ *	ending as this one attached (a reference), or NULL (L)
+ * @rings_quiet: completed once no ring of this session writes any more:
+ *	a ring the next session tracks waits for it
  * @dirty_log: what the data path logs its guest writes to: @log_base while
  *	VHOST_F_LOG_ALL is acked, else NULL; written under @lock, read under
  *	RCU (vdev_req_log()) or taken by the pollers on SYNC
@@ -302,6 +310,11 @@ struct vdev_session {
 	struct vdev_mem __rcu *mem;
 	struct vdev_mem *log_base;
 	struct vdev_mem __rcu *dirty_log;
+	struct vdev_mem *inflight;
+	u16 inflight_queues;
+	u16 inflight_queue_size;
+	struct vdev_session *prev;
+	struct completion rings_quiet;
 	u32 nr_queues;
 	struct vdev_queue *queues;
 	struct vdev_vfu *vfu;

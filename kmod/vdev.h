@@ -190,6 +190,9 @@ extern const struct vdev_dev_ops vdev_nvme_ops;
  * @listener: the listening socket vdevd handed over, or NULL (vdev_lock)
  * @session: the live front-end session, or NULL; one that has ended but
  *	not yet been torn down may linger here (vdev_lock)
+ * @ending: the last session, from the moment its teardown took it out of
+ *	@session until its rings are quiet; the teardown's pointer, valid
+ *	while set (vdev_lock)
  */
 struct vdev_ctrl {
 	struct kref ref;
@@ -204,6 +207,7 @@ struct vdev_ctrl {
 	struct file *owner;
 	struct file *listener;
 	struct vdev_session *session;
+	struct vdev_session *ending;
 };
 
 /**

@@ -41,15 +41,6 @@ struct vdev_vfu_region_reply {
 	struct vdev_vfu_sparse_cap sparse;
 } __packed;
 
-/* SCM_RIGHTS with one fd, laid out as CMSG_DATA() expects. */
-struct vdev_vfu_fd_cmsg {
-	struct cmsghdr hdr;
-	int fd;
-};
-
-static_assert(offsetof(struct vdev_vfu_fd_cmsg, fd) == CMSG_LEN(0));
-static_assert(sizeof(struct vdev_vfu_fd_cmsg) >= CMSG_SPACE(sizeof(int)));
-
 /* The 16-byte header, as the wire has it (host byte order). */
 struct vdev_vfu_wire_hdr {
 	u16 msg_id;
@@ -123,32 +114,12 @@ static int vdev_vfu_peek(struct vdev_session *s, const struct vdev_vfu_hdr *hdr)
 	return n == hdr->msg_size ? 0 : -EAGAIN;
 }
 
-/* A new fd for @file in our (vdevd's) table, for as long as the send. */
 static int vdev_vfu_send(struct vdev_vfu_ctx *ctx, u32 size,
 			 struct file *file)
 {
-	struct vdev_vfu_fd_cmsg ctl = { };
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = ctx->vfu->reply, .iov_len = size };
-	int fd = -1, n;
 
-	if (file) {
-		fd = get_unused_fd_flags(O_CLOEXEC);
-		if (fd < 0)
-			return fd;
-		fd_install(fd, get_file(file));
-		ctl.hdr.cmsg_level = SOL_SOCKET;
-		ctl.hdr.cmsg_type = SCM_RIGHTS;
-		ctl.hdr.cmsg_len = CMSG_LEN(sizeof(int));
-		ctl.fd = fd;
-		msg.msg_control = &ctl;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int));
-	}
-	n = kernel_sendmsg(ctx->vu.s->sock, &msg, &iov, 1, size);
-	/* The peer holds its own reference now: ours goes. */
-	if (fd >= 0)
-		close_fd(fd);
-	return n == size ? 0 : -EIO;
+	return vdev_sock_send(ctx->vu.s->sock, &iov, 1, size, file);
 }
 
 /* The reply: the payload, or on an error the header alone (spec). */

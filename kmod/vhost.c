@@ -12,6 +12,7 @@
  */
 #include <linux/blkdev.h>
 #include <linux/eventfd.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/net.h>
@@ -38,6 +39,7 @@ struct vdev_handle {
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_REPLY_ACK) |		\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_BACKEND_REQ) |		\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_CONFIG) |			\
+	 BIT_ULL(VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD) |		\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_RESET_DEVICE) |		\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |	\
 	 BIT_ULL(VDEV_VU_PROTOCOL_F_STATUS))
@@ -341,8 +343,56 @@ static int vdev_vu_peek(struct vdev_session *s, const struct vdev_vu_hdr *hdr)
 	return n == len ? 0 : -EAGAIN;
 }
 
+/* SCM_RIGHTS with one fd, laid out as CMSG_DATA() expects. */
+struct vdev_fd_cmsg {
+	struct cmsghdr hdr;
+	int fd;
+};
+
+static_assert(offsetof(struct vdev_fd_cmsg, fd) == CMSG_LEN(0));
+static_assert(sizeof(struct vdev_fd_cmsg) >= CMSG_SPACE(sizeof(int)));
+
+/**
+ * vdev_sock_send - send a reply, with a file if there is one
+ * @sock: the held connection
+ * @iov: the bytes
+ * @nvec: entries in @iov
+ * @len: bytes in all
+ * @file: passed with SCM_RIGHTS, or NULL
+ *
+ * SCM_RIGHTS takes fd numbers of the sender's table: @file gets one in
+ * ours (vdevd's) for as long as the send.
+ *
+ * Return: 0, or -EIO when not all of it went out; a negative errno.
+ */
+int vdev_sock_send(struct socket *sock, struct kvec *iov, size_t nvec,
+		   size_t len, struct file *file)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct vdev_fd_cmsg ctl = { };
+	int fd = -1, n;
+
+	if (file) {
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0)
+			return fd;
+		fd_install(fd, get_file(file));
+		ctl.hdr.cmsg_level = SOL_SOCKET;
+		ctl.hdr.cmsg_type = SCM_RIGHTS;
+		ctl.hdr.cmsg_len = CMSG_LEN(sizeof(int));
+		ctl.fd = fd;
+		msg.msg_control = &ctl;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int));
+	}
+	n = kernel_sendmsg(sock, &msg, iov, nvec, len);
+	/* The peer holds its own reference now: ours goes. */
+	if (fd >= 0)
+		close_fd(fd);
+	return n == len ? 0 : -EIO;
+}
+
 static int vdev_vu_send(struct vdev_session *s, u32 request, const void *data,
-			u32 size)
+			u32 size, struct file *file)
 {
 	struct vdev_vu_wire_hdr w = {
 		.request = cpu_to_le32(request),
@@ -353,18 +403,16 @@ static int vdev_vu_send(struct vdev_session *s, u32 request, const void *data,
 		{ .iov_base = &w, .iov_len = sizeof(w) },
 		{ .iov_base = (void *)data, .iov_len = size },
 	};
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	int n;
 
-	n = kernel_sendmsg(s->sock, &msg, iov, size ? 2 : 1, sizeof(w) + size);
-	return n == sizeof(w) + size ? 0 : -EIO;
+	return vdev_sock_send(s->sock, iov, size ? 2 : 1, sizeof(w) + size,
+			      file);
 }
 
 static int vdev_vu_send_u64(struct vdev_session *s, u32 request, u64 value)
 {
 	__le64 v = cpu_to_le64(value);
 
-	return vdev_vu_send(s, request, &v, sizeof(v));
+	return vdev_vu_send(s, request, &v, sizeof(v), NULL);
 }
 
 void vdev_vu_reply_u64(struct vdev_vu_ctx *ctx, u64 value)
@@ -395,10 +443,12 @@ static void vdev_vu_finish(struct vdev_vu_ctx *ctx, const struct vdev_vu_req *re
 		pr_info_ratelimited("vdev: %s: vhost-user request %u refused: error %d\n",
 				    s->ctrl->name, hdr->request, err);
 	if (!err && req->own_reply) {
-		ret = vdev_vu_send(s, hdr->request, ctx->reply, ctx->reply_size);
+		ret = vdev_vu_send(s, hdr->request, ctx->reply, ctx->reply_size,
+				   ctx->send_file);
 		hdr->action = VDEV_VU_REPLIED;
 	} else if (err && req->error_form) {
-		ret = vdev_vu_send(s, hdr->request, ctx->reply, ctx->reply_size);
+		ret = vdev_vu_send(s, hdr->request, ctx->reply, ctx->reply_size,
+				   NULL);
 		hdr->action = VDEV_VU_REFUSED;
 	} else if (vdev_vu_need_reply(hdr)) {
 		ret = vdev_vu_send_u64(s, hdr->request, -err);
@@ -434,6 +484,9 @@ void vdev_vu_ctx_cleanup(struct vdev_vu_ctx *ctx)
 
 	if (ctx->file)
 		fput(ctx->file);
+	if (ctx->send_file)
+		fput(ctx->send_file);
+	vdev_vring_release(&ctx->vr);
 	if (ctx->mem)
 		vdev_mem_put(ctx->mem);
 	if (ctx->efd)
@@ -785,6 +838,13 @@ static const struct vdev_vu_req vdev_vu_reqs[VDEV_VU_IOC_BASE] = {
 	       .error_form = true, .prepare = vdev_vu_get_config),
 	VU_REQ(SET_CONFIG, vdev_vu_config, VU_GATE(CONFIG),
 	       .prepare = vdev_vu_set_config_prep),
+	VU_REQ(GET_INFLIGHT_FD, vdev_vu_inflight, VU_GATE(INFLIGHT_SHMFD),
+	       .own_reply = true, .error_form = true,
+	       .prepare = vdev_vu_get_inflight_fd,
+	       .apply = vdev_vu_set_inflight_fd),
+	VU_REQ(SET_INFLIGHT_FD, vdev_vu_inflight, VU_GATE(INFLIGHT_SHMFD),
+	       .prepare = vdev_vu_set_inflight_fd_prep,
+	       .apply = vdev_vu_set_inflight_fd),
 	VU_REQ(RESET_DEVICE, vdev_vu_hdr, VU_GATE(RESET_DEVICE),
 	       .prepare = vdev_vu_reset_device_prep,
 	       .apply = vdev_vu_reset_device),

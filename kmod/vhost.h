@@ -19,6 +19,7 @@
  * @reply: the reply payload, when the request has its own
  * @reply_size: its size
  * @file: a file prepare took and apply hands over (else put at the end)
+ * @send_file: a file to pass with the reply (a reference, put at the end)
  * @mem: a table (or dirty log) prepare built and apply publishes, or what
  *	apply replaced (put at the end)
  * @efd: an eventfd prepare took and apply hands over (else put at the end)
@@ -37,6 +38,7 @@ struct vdev_vu_ctx {
 	u8 reply[VDEV_VU_HDR_SIZE + VDEV_VU_MAX_CONFIG];
 	u32 reply_size;
 	struct file *file;
+	struct file *send_file;
 	struct vdev_mem *mem;
 	struct eventfd_ctx *efd;
 	struct vdev_vring vr;
@@ -71,6 +73,8 @@ const struct vdev_vu_req *vdev_vu_req_of(unsigned int cmd);
 
 int vdev_copy_arg(void *dst, size_t ksize, const void __user *uarg);
 int vdev_sock_recv(struct socket *sock, void *buf, size_t len, int flags);
+int vdev_sock_send(struct socket *sock, struct kvec *iov, size_t nvec,
+		   size_t len, struct file *file);
 void vdev_vu_ctx_cleanup(struct vdev_vu_ctx *ctx);
 struct file *vdev_vu_fget(struct vdev_vu_ctx *ctx, u32 i);
 void vdev_vu_reply_u64(struct vdev_vu_ctx *ctx, u64 value);
@@ -104,5 +108,11 @@ void vdev_vu_set_vring_err(struct vdev_vu_ctx *ctx, void *arg);
 int vdev_vu_set_vring_enable_prep(struct vdev_vu_ctx *ctx, void *arg);
 void vdev_vu_set_vring_enable(struct vdev_vu_ctx *ctx, void *arg);
 void vdev_vu_reset_rings(struct vdev_session *s);
+
+/* vhost_inflight.c */
+int vdev_vu_get_inflight_fd(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_set_inflight_fd_prep(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_set_inflight_fd(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q);
 
 #endif /* _VDEV_VHOST_H */

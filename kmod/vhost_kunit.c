@@ -6,6 +6,8 @@
  * against real sockets in the selftests (selftests/vu).
  */
 #include <kunit/test.h>
+#include <linux/fs.h>
+#include <linux/unaligned.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
@@ -150,11 +152,12 @@ static const struct vdev_u64_case vdev_set_protocol_cases[] = {
 	  F(VDEV_VU_PROTOCOL_F_MQ) | F(VDEV_VU_PROTOCOL_F_LOG_SHMFD) |
 	  F(VDEV_VU_PROTOCOL_F_REPLY_ACK) |
 	  F(VDEV_VU_PROTOCOL_F_BACKEND_REQ) | F(VDEV_VU_PROTOCOL_F_CONFIG) |
+	  F(VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD) |
 	  F(VDEV_VU_PROTOCOL_F_RESET_DEVICE) |
 	  F(VDEV_VU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
 	  F(VDEV_VU_PROTOCOL_F_STATUS), 0 },
 	{ "LOG_SHMFD", F(VDEV_VU_PROTOCOL_F_LOG_SHMFD), 0 },
-	{ "INFLIGHT_SHMFD", F(VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD), -EOPNOTSUPP },
+	{ "INFLIGHT_SHMFD", F(VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD), 0 },
 	{ "PAGEFAULT", F(8), -EOPNOTSUPP },
 	{ "bit 17", F(17), -EOPNOTSUPP },
 };
@@ -201,6 +204,8 @@ static void vdev_vhost_gates_test(struct kunit *test)
 		{ VDEV_VU_SET_CONFIG, VDEV_VU_PROTOCOL_F_CONFIG },
 		{ VDEV_VU_SET_BACKEND_REQ_FD, VDEV_VU_PROTOCOL_F_BACKEND_REQ },
 		{ VDEV_VU_RESET_DEVICE, VDEV_VU_PROTOCOL_F_RESET_DEVICE },
+		{ VDEV_VU_GET_INFLIGHT_FD, VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD },
+		{ VDEV_VU_SET_INFLIGHT_FD, VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD },
 		{ VDEV_VU_GET_MAX_MEM_SLOTS,
 		  VDEV_VU_PROTOCOL_F_CONFIGURE_MEM_SLOTS },
 		{ VDEV_VU_ADD_MEM_REG, VDEV_VU_PROTOCOL_F_CONFIGURE_MEM_SLOTS },
@@ -237,6 +242,106 @@ static void vdev_vhost_gates_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(VDEV_VU_IOC(63)));
 	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(_IOR(VDEV_IOC_MAGIC, 0x41, u64)));
 	KUNIT_EXPECT_NULL(test, vdev_vu_req_of(_IO(0xAF, 0x41)));
+}
+
+struct vdev_inflight_case {
+	const char *name;
+	bool set;
+	u32 nfds;
+	u16 num_queues;
+	u16 queue_size;
+	u64 mmap_size;
+	u64 mmap_offset;
+	bool started;
+	int ret;
+};
+
+#define STRIDE_256	VDEV_INFLIGHT_STRIDE(256)
+
+static const struct vdev_inflight_case vdev_inflight_cases[] = {
+	{ "get: 2 rings of 256", false, 0, 2, 256, 0, 0, false, 0 },
+	{ "get: 1 ring of 32768", false, 0, 1, 32768, 0, 0, false, 0 },
+	{ "get: no ring", false, 0, 0, 256, 0, 0, false, -EINVAL },
+	{ "get: more rings than queues", false, 0, 3, 256, 0, 0, false, -EINVAL },
+	{ "get: size 0", false, 0, 2, 0, 0, 0, false, -EINVAL },
+	{ "get: size 32769", false, 0, 2, 32769, 0, 0, false, -EINVAL },
+	{ "get: with an fd", false, 1, 2, 256, 0, 0, false, -EINVAL },
+	{ "get: a ring started", false, 0, 2, 256, 0, 0, true, -EBUSY },
+	{ "set: no fd", true, 0, 2, 256, 2 * STRIDE_256, 0, false, -EINVAL },
+	{ "set: two fds", true, 2, 2, 256, 2 * STRIDE_256, 0, false, -EINVAL },
+	{ "set: no ring", true, 1, 0, 256, 2 * STRIDE_256, 0, false, -EINVAL },
+	{ "set: size 0", true, 1, 2, 0, 2 * STRIDE_256, 0, false, -EINVAL },
+	{ "set: short", true, 1, 2, 256, 2 * STRIDE_256 - 1, 0, false, -EINVAL },
+	{ "set: offset 32", true, 1, 2, 256, 2 * STRIDE_256, 32, false, -EINVAL },
+	{ "set: a ring started", true, 1, 2, 256, 2 * STRIDE_256, 0, true, -EBUSY },
+	{ "set: fd -1", true, 1, 2, 256, 2 * STRIDE_256, 64, false, -EBADF },
+};
+
+static void vdev_inflight_case_desc(const struct vdev_inflight_case *c,
+				    char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vdev_inflight, vdev_inflight_cases, vdev_inflight_case_desc);
+
+/*
+ * GET makes a region of the layout asked for and sends its fd; a refusal
+ * answers a zero size. SET takes one fd of a layout that fits.
+ */
+static void vdev_vhost_inflight_test(struct kunit *test)
+{
+	const struct vdev_inflight_case *c = test->param_value;
+	struct vdev_vhost_fixture *f = test->priv;
+	struct vdev_vu_inflight a = {
+		.mmap_size = c->mmap_size,
+		.mmap_offset = c->mmap_offset,
+		.num_queues = c->num_queues,
+		.queue_size = c->queue_size,
+	};
+	u8 zero[24] = { };
+	int ret;
+
+	f->hdr.nfds = c->nfds;
+	f->hdr.fds[0] = -1;
+	f->hdr.fds[1] = -1;
+	f->ctx.nfds = c->nfds;
+	f->ctx.fds = f->hdr.fds;
+	f->queues[1].started = c->started;
+	ret = vdev_vhost_prep(test, c->set ? VDEV_VU_SET_INFLIGHT_FD :
+			      VDEV_VU_GET_INFLIGHT_FD, &a);
+	f->queues[1].started = false;
+	KUNIT_EXPECT_EQ(test, ret, c->ret);
+	if (c->set)
+		goto out;
+	KUNIT_ASSERT_EQ(test, f->ctx.reply_size, 24);
+	if (ret) {
+		KUNIT_EXPECT_MEMEQ(test, f->ctx.reply, zero, sizeof(zero));
+		KUNIT_EXPECT_NULL(test, f->ctx.send_file);
+		goto out;
+	}
+	KUNIT_EXPECT_EQ(test, a.mmap_size,
+			c->num_queues * vdev_inflight_stride(c->queue_size));
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(f->ctx.reply), a.mmap_size);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(f->ctx.reply + 8), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(f->ctx.reply + 16),
+			c->num_queues);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(f->ctx.reply + 18),
+			c->queue_size);
+	KUNIT_ASSERT_NOT_NULL(test, f->ctx.send_file);
+	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(f->ctx.send_file)),
+			a.mmap_size);
+	KUNIT_ASSERT_NOT_NULL(test, f->ctx.mem);
+	KUNIT_EXPECT_EQ(test, f->ctx.mem->total, a.mmap_size);
+	/* Applied, it is the session's; what it replaced goes with the ctx. */
+	vdev_vu_set_inflight_fd(&f->ctx, &a);
+	KUNIT_EXPECT_NOT_NULL(test, f->s.inflight);
+	KUNIT_EXPECT_EQ(test, f->s.inflight_queue_size, c->queue_size);
+	swap(f->s.inflight, f->ctx.mem);
+out:
+	vdev_vu_ctx_cleanup(&f->ctx);
+	f->ctx.mem = NULL;
+	f->ctx.send_file = NULL;
 }
 
 struct vdev_ring_case {
@@ -496,6 +601,7 @@ static void vdev_vhost_hdr_test(struct kunit *test)
 }
 
 VDEV_VHOST_LOCKED(vdev_vhost_get_features_test)
+VDEV_VHOST_LOCKED(vdev_vhost_inflight_test)
 VDEV_VHOST_LOCKED(vdev_vhost_set_features_test)
 VDEV_VHOST_LOCKED(vdev_vhost_set_protocol_test)
 VDEV_VHOST_LOCKED(vdev_vhost_set_status_test)
@@ -527,6 +633,7 @@ static struct kunit_case vdev_vhost_cases[] = {
 	VDEV_VHOST_CASE(vdev_vhost_vring_file_test),
 	VDEV_VHOST_CASE(vdev_vhost_config_test),
 	VDEV_VHOST_CASE_PARAM(vdev_vhost_hdr_test, vdev_hdr_gen_params),
+	VDEV_VHOST_CASE_PARAM(vdev_vhost_inflight_test, vdev_inflight_gen_params),
 	{}
 };
 

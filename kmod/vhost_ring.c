@@ -197,8 +197,10 @@ static int vdev_vu_ring_prepare(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 	if (!ret)
 		ret = vdev_vring_set_base(&ctx->vr, q->base);
 	if (!ret)
+		ret = vdev_vu_inflight_ring_start(ctx, q);
+	if (!ret && !ctx->ioctl_err)
 		ret = vdev_queue_prepare_start(q, mem);
-	if (ret)
+	if (ret || ctx->ioctl_err)
 		return ret;
 	ctx->start = true;
 	ctx->start_q = q;
@@ -253,6 +255,8 @@ void vdev_vu_set_vring_kick(struct vdev_vu_ctx *ctx, void *arg)
 		return;
 	}
 	q->vr = ctx->vr;
+	/* The ring owns what it resubmits now. */
+	ctx->vr.resubmit = NULL;
 	q->started = true;
 	ctx->start_q = NULL;
 	if (!(ctx->s->features & BIT_ULL(VDEV_VU_F_PROTOCOL_FEATURES)))

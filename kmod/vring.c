@@ -268,13 +268,108 @@ static int vdev_vring_split_walk(struct vdev_vring *vr,
 	return -EBADMSG;	/* longer than the ring: a loop */
 }
 
+/*
+ * The inflight region (vhost-user's "Inflight I/O tracking", split
+ * layout): each ring's part is a header and one entry per descriptor
+ * head, in the host's byte order. vdev_vring_inflight_start() checked that
+ * the part lies in the region and is 64-byte aligned there, so no entry
+ * straddles a page.
+ */
+static void *vdev_vring_inflight_ptr(const struct vdev_vring *vr, u64 off,
+				     u64 len)
+{
+	return vdev_mem_ptr(vr->inflight, vr->inflight_base + off, len);
+}
+
+static struct vdev_inflight_desc *
+vdev_vring_inflight_desc(const struct vdev_vring *vr, u16 head)
+{
+	return vdev_vring_inflight_ptr(vr, VDEV_INFLIGHT_HDR_SIZE +
+				       (u64)head * VDEV_INFLIGHT_DESC_SIZE,
+				       VDEV_INFLIGHT_DESC_SIZE);
+}
+
+/* Fetched: stamp it with the fetch order, then mark it in flight. */
+static int vdev_vring_inflight_fetched(struct vdev_vring *vr, u16 head)
+{
+	struct vdev_inflight_desc *d;
+
+	if (!vr->inflight)
+		return 0;
+	d = vdev_vring_inflight_desc(vr, head);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	WRITE_ONCE(d->counter, vr->inflight_counter++);
+	WRITE_ONCE(d->inflight, 1);
+	return 0;
+}
+
+/*
+ * Before the used entry: @head heads the last batch (ours are batches of
+ * one). A start that finds the region's used_idx behind the ring's knows
+ * the batch reached the ring and clears it.
+ */
+static int vdev_vring_inflight_batch(struct vdev_vring *vr, u16 head)
+{
+	struct vdev_inflight_hdr *h;
+	struct vdev_inflight_desc *d;
+
+	if (!vr->inflight)
+		return 0;
+	h = vdev_vring_inflight_ptr(vr, 0, VDEV_INFLIGHT_HDR_SIZE);
+	d = vdev_vring_inflight_desc(vr, head);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	WRITE_ONCE(d->next, READ_ONCE(h->last_batch_head));
+	WRITE_ONCE(h->last_batch_head, head);
+	return 0;
+}
+
+/* After the used index: no longer in flight, and the batch is done. */
+static int vdev_vring_inflight_pushed(struct vdev_vring *vr, u16 head)
+{
+	struct vdev_inflight_hdr *h;
+	struct vdev_inflight_desc *d;
+
+	if (!vr->inflight)
+		return 0;
+	h = vdev_vring_inflight_ptr(vr, 0, VDEV_INFLIGHT_HDR_SIZE);
+	d = vdev_vring_inflight_desc(vr, head);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	WRITE_ONCE(d->inflight, 0);
+	WRITE_ONCE(h->used_idx, vr->used_idx);
+	return 0;
+}
+
+/* A chain the last session left in flight, again: the avail ring has it no more. */
+static int vdev_vring_resubmit_pop(struct vdev_vring *vr,
+				   struct vdev_vring_chain *c)
+{
+	u16 head = vr->resubmit[vr->next_resubmit++];
+	int ret;
+
+	c->head.id = head;
+	c->head.ndesc = 1;
+	ret = vdev_vring_split_walk(vr, c, head);
+	if (ret && ret != -EBADMSG)
+		return ret;
+	return ret ? ret : 1;
+}
+
 static int vdev_vring_split_pop(struct vdev_vring *vr,
 				struct vdev_vring_chain *c)
 {
 	u16 slot = vr->last_avail_idx & (vr->num - 1);
 	u16 head;
-	int ret;
+	int ret, err;
 
+	if (vr->next_resubmit < vr->nr_resubmit)
+		return vdev_vring_resubmit_pop(vr, c);
 	ret = vdev_vring_split_avail(vr);
 	if (ret <= 0)
 		return ret;
@@ -289,6 +384,10 @@ static int vdev_vring_split_pop(struct vdev_vring *vr,
 	ret = vdev_vring_split_walk(vr, c, head);
 	if (ret && ret != -EBADMSG)
 		return ret;
+	/* A bad chain is in flight too, until its error is pushed. */
+	err = vdev_vring_inflight_fetched(vr, head);
+	if (err)
+		return err;
 	vr->last_avail_idx++;
 	return ret ? ret : 1;
 }
@@ -302,6 +401,9 @@ static int vdev_vring_split_push(struct vdev_vring *vr,
 
 	if (head.id >= vr->num)
 		return -EINVAL;
+	ret = vdev_vring_inflight_batch(vr, head.id);
+	if (ret)
+		return ret;
 	/* Two 4-byte stores: the 8-byte entry is only 4-byte aligned. */
 	ret = vdev_vring_store32(vr, elem, head.id);
 	if (!ret)
@@ -316,7 +418,7 @@ static int vdev_vring_split_push(struct vdev_vring *vr,
 	vr->used_idx++;
 	if (vr->used_idx == vr->signalled_used)
 		vr->signalled_valid = false;	/* 65536 pushes unsignalled */
-	return 0;
+	return vdev_vring_inflight_pushed(vr, head.id);
 }
 
 static int vdev_vring_split_need_signal(struct vdev_vring *vr)
@@ -687,6 +789,8 @@ int vdev_vring_enable_notify(struct vdev_vring *vr)
 		ret = vdev_vring_split_set_notify(vr, true);
 	if (ret)
 		return ret;
+	if (vr->next_resubmit < vr->nr_resubmit)
+		return 1;
 	/* The request before the look at the ring. */
 	smp_mb();
 	if (vr->packed)

@@ -77,6 +77,15 @@ struct vdev_vring_chain {
  *	(VHOST_VRING_F_LOG); the caller keeps it alive while it is set
  * @log_used: where writes to the @used area are logged; packed rings log
  *	the descriptors they write back at their own address
+ * @inflight: split: the inflight region (VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)
+ *	the ring records each chain in from fetch to push, or NULL; the
+ *	caller keeps it alive as @mem
+ * @inflight_base: where this ring's part starts in @inflight
+ * @inflight_counter: fetch-order stamp of the next chain
+ * @resubmit: heads found in flight at the start, oldest first: fetched
+ *	again before any new avail entry (kvmalloc; vdev_vring_release())
+ * @nr_resubmit: entries in @resubmit
+ * @next_resubmit: the next of them to fetch
  *
  * One poller owns a ring: nothing here takes a lock.
  */
@@ -98,7 +107,62 @@ struct vdev_vring {
 	bool signalled_valid;
 	const struct vdev_mem *log;
 	u64 log_used;
+	const struct vdev_mem *inflight;
+	u64 inflight_base;
+	u64 inflight_counter;
+	u16 *resubmit;
+	u16 nr_resubmit;
+	u16 next_resubmit;
 };
+
+/**
+ * struct vdev_inflight_hdr - a ring's part of the inflight region
+ * @features: none defined: 0
+ * @version: 0 in a fresh region; 1 once a ring started on it
+ * @desc_num: entries that follow: the ring's size
+ * @last_batch_head: the head of the last batch of used chains
+ * @used_idx: the used index once that batch was pushed
+ *
+ * Host byte order, as the front end and every back end on the host share
+ * it. The front end may write any of it: each field is read once.
+ */
+struct vdev_inflight_hdr {
+	u64 features;
+	u16 version;
+	u16 desc_num;
+	u16 last_batch_head;
+	u16 used_idx;
+};
+
+/**
+ * struct vdev_inflight_desc - one descriptor head in the inflight region
+ * @inflight: 1 from its fetch until its push
+ * @pad: unused
+ * @next: the next head of the same batch
+ * @counter: fetch order: the oldest is resubmitted first
+ */
+struct vdev_inflight_desc {
+	u8 inflight;
+	u8 pad[5];
+	u16 next;
+	u64 counter;
+};
+
+#define VDEV_INFLIGHT_HDR_SIZE	16
+#define VDEV_INFLIGHT_DESC_SIZE	16
+/* Each ring's part starts this aligned; no entry straddles a page. */
+#define VDEV_INFLIGHT_ALIGN	64
+#define VDEV_INFLIGHT_VERSION	1
+
+/* Bytes of one ring's part of a region for rings of @n entries. */
+#define VDEV_INFLIGHT_STRIDE(n)						\
+	((VDEV_INFLIGHT_HDR_SIZE + (u64)(n) * VDEV_INFLIGHT_DESC_SIZE +	\
+	  VDEV_INFLIGHT_ALIGN - 1) & ~(u64)(VDEV_INFLIGHT_ALIGN - 1))
+
+static inline u64 vdev_inflight_stride(unsigned int queue_size)
+{
+	return VDEV_INFLIGHT_STRIDE(queue_size);
+}
 
 int vdev_vring_setup(struct vdev_vring *vr, const struct vdev_mem *mem,
 		     u64 features, unsigned int num, u64 desc, u64 avail,
@@ -106,6 +170,9 @@ int vdev_vring_setup(struct vdev_vring *vr, const struct vdev_mem *mem,
 int vdev_vring_set_mem(struct vdev_vring *vr, const struct vdev_mem *mem);
 int vdev_vring_set_base(struct vdev_vring *vr, u32 base);
 u32 vdev_vring_get_base(const struct vdev_vring *vr);
+int vdev_vring_inflight_start(struct vdev_vring *vr,
+			      const struct vdev_mem *region, u64 base);
+void vdev_vring_release(struct vdev_vring *vr);
 
 int vdev_vring_pop(struct vdev_vring *vr, struct vdev_vring_chain *chain);
 int vdev_vring_push(struct vdev_vring *vr, struct vdev_vring_head head,

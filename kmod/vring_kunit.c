@@ -665,6 +665,248 @@ static void vdev_vring_base_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vdev_vring_set_base(&t->vr, NUM << 16), -EINVAL);
 }
 
+/* --- inflight tracking ---------------------------------------------------- */
+
+/* The region: a table of its own at 0; ring 1's part starts at STRIDE. */
+#define STRIDE		vdev_inflight_stride(NUM)
+
+struct vdev_it {
+	struct vdev_vt t;
+	struct vdev_mem *reg;
+};
+
+static struct vdev_it *vdev_it_init(struct kunit *test, u64 features)
+{
+	struct vdev_it *it = kunit_kzalloc(test, sizeof(*it), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, it);
+	vdev_vt_init(test, &it->t, features);
+	it->reg = vdev_kunit_mem(test, 0, PAGE_SIZE);
+	return it;
+}
+
+static struct vdev_inflight_hdr *it_hdr(struct vdev_it *it, u64 base)
+{
+	struct vdev_inflight_hdr *h = vdev_mem_ptr(it->reg, base, sizeof(*h));
+
+	KUNIT_ASSERT_FALSE(it->t.test, IS_ERR(h));
+	return h;
+}
+
+static struct vdev_inflight_desc *it_desc(struct vdev_it *it, u64 base, u16 i)
+{
+	struct vdev_inflight_desc *d;
+
+	d = vdev_mem_ptr(it->reg, base + VDEV_INFLIGHT_HDR_SIZE +
+			 i * VDEV_INFLIGHT_DESC_SIZE, sizeof(*d));
+	KUNIT_ASSERT_FALSE(it->t.test, IS_ERR(d));
+	return d;
+}
+
+/* A part a previous session left: version 1, its used_idx at @used. */
+static void it_used_part(struct vdev_it *it, u16 used)
+{
+	struct vdev_inflight_hdr *h = it_hdr(it, 0);
+
+	h->version = VDEV_INFLIGHT_VERSION;
+	h->desc_num = NUM;
+	h->used_idx = used;
+}
+
+static void it_mark(struct vdev_it *it, u16 head, u64 counter)
+{
+	struct vdev_inflight_desc *d = it_desc(it, 0, head);
+
+	d->inflight = 1;
+	d->counter = counter;
+}
+
+/* The used ring at @used, the ring set to @base, then tracked. */
+static int it_start(struct vdev_it *it, u16 used, u16 base)
+{
+	u16 i;
+
+	for (i = 0; i < NUM; i++)
+		wr_desc(&it->t, false, DESC, i, BUF + 64 * i, 64, W, 0);
+	wr16(&it->t, USED + 2, used);
+	KUNIT_ASSERT_EQ(it->t.test, vdev_vring_set_base(&it->t.vr, base), 0);
+	return vdev_vring_inflight_start(&it->t.vr, it->reg, 0);
+}
+
+static u16 it_pop(struct vdev_it *it)
+{
+	KUNIT_ASSERT_EQ(it->t.test, vdev_vring_pop(&it->t.vr, &it->t.chain), 1);
+	return it->t.chain.head.id;
+}
+
+/* A fresh region: set up for the ring; each chain marked from fetch to push. */
+static void vdev_inflight_fresh_test(struct kunit *test)
+{
+	struct vdev_it *it = vdev_it_init(test, 0);
+	struct vdev_vring *vr = &it->t.vr;
+	struct vdev_inflight_hdr *h = it_hdr(it, 0);
+	struct vdev_vring_head head;
+	u16 i;
+
+	/* Whatever a fresh part holds, nothing in it is taken as in flight. */
+	it_desc(it, 0, 3)->inflight = 1;
+	KUNIT_ASSERT_EQ(test, it_start(it, 5, 5), 0);
+	KUNIT_EXPECT_EQ(test, h->version, VDEV_INFLIGHT_VERSION);
+	KUNIT_EXPECT_EQ(test, h->desc_num, NUM);
+	KUNIT_EXPECT_EQ(test, h->used_idx, 5);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 3)->inflight, 0);
+	KUNIT_EXPECT_EQ(test, vr->nr_resubmit, 0);
+	KUNIT_EXPECT_EQ(test, vr->last_avail_idx, 5);
+	for (i = 0; i < 3; i++)
+		split_post(&it->t, 5 + i, 4 + i);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, it_pop(it), 4 + i);
+		KUNIT_EXPECT_EQ(test, it_desc(it, 0, 4 + i)->inflight, 1);
+		KUNIT_EXPECT_EQ(test, it_desc(it, 0, 4 + i)->counter, i + 1);
+	}
+	head = (struct vdev_vring_head){ .id = 5, .ndesc = 1 };
+	KUNIT_ASSERT_EQ(test, vdev_vring_push(vr, head, 64), 0);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 5)->inflight, 0);
+	KUNIT_EXPECT_EQ(test, h->last_batch_head, 5);
+	KUNIT_EXPECT_EQ(test, h->used_idx, 6);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 4)->inflight, 1);
+	head.id = 6;
+	KUNIT_ASSERT_EQ(test, vdev_vring_push(vr, head, 64), 0);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 6)->next, 5);
+	KUNIT_EXPECT_EQ(test, h->last_batch_head, 6);
+	KUNIT_EXPECT_EQ(test, h->used_idx, 7);
+}
+
+/*
+ * What a previous session left in flight is fetched again, oldest first,
+ * before anything new; the ring goes on from used idx + their number,
+ * whatever its base said.
+ */
+static void vdev_inflight_resubmit_test(struct kunit *test)
+{
+	struct vdev_it *it = vdev_it_init(test, 0);
+	struct vdev_vring *vr = &it->t.vr;
+
+	it_used_part(it, 7);
+	it_mark(it, 2, 30);
+	it_mark(it, 6, 10);
+	it_mark(it, 3, 20);
+	/* Avail entries 7..9 were those three; QEMU says base 7. */
+	wr16(&it->t, AVAIL + 2, 10);
+	KUNIT_ASSERT_EQ(test, it_start(it, 7, 7), 0);
+	KUNIT_EXPECT_EQ(test, vr->last_avail_idx, 10);
+	KUNIT_EXPECT_EQ(test, vdev_vring_enable_notify(vr), 1);
+	KUNIT_EXPECT_EQ(test, it_pop(it), 6);
+	KUNIT_EXPECT_EQ(test, it_pop(it), 3);
+	KUNIT_EXPECT_EQ(test, it_pop(it), 2);
+	/* Still in flight, their counters unchanged. */
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 2)->inflight, 1);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 2)->counter, 30);
+	KUNIT_EXPECT_EQ(test, vdev_vring_pop(vr, &it->t.chain), 0);
+	KUNIT_EXPECT_EQ(test, vdev_vring_enable_notify(vr), 0);
+	/* The next new one is stamped after the newest found. */
+	split_post(&it->t, 10, 5);
+	KUNIT_EXPECT_EQ(test, it_pop(it), 5);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 5)->counter, 31);
+	vdev_vring_release(vr);
+	KUNIT_EXPECT_NULL(test, vr->resubmit);
+}
+
+/* The last batch reached the used ring before it was cleared: clear it. */
+static void vdev_inflight_last_batch_test(struct kunit *test)
+{
+	struct vdev_it *it = vdev_it_init(test, 0);
+	struct vdev_vring *vr = &it->t.vr;
+	struct vdev_inflight_hdr *h = it_hdr(it, 0);
+
+	it_used_part(it, 3);
+	h->last_batch_head = 4;
+	it_mark(it, 4, 2);
+	it_desc(it, 0, 4)->next = 1;
+	it_mark(it, 1, 1);
+	it_mark(it, 7, 3);
+	KUNIT_ASSERT_EQ(test, it_start(it, 5, 0), 0);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 4)->inflight, 0);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 1)->inflight, 0);
+	KUNIT_EXPECT_EQ(test, h->used_idx, 5);
+	KUNIT_EXPECT_EQ(test, vr->nr_resubmit, 1);
+	KUNIT_EXPECT_EQ(test, vr->last_avail_idx, 6);
+	KUNIT_EXPECT_EQ(test, it_pop(it), 7);
+	vdev_vring_release(vr);
+}
+
+/* A region the front end wrote garbage into: refused or bounded. */
+static void vdev_inflight_hostile_test(struct kunit *test)
+{
+	struct vdev_it *it = vdev_it_init(test, 0);
+	struct vdev_vring *vr = &it->t.vr;
+	struct vdev_inflight_hdr *h = it_hdr(it, 0);
+	u16 i;
+
+	it_used_part(it, 0);
+	h->desc_num = NUM * 2;
+	KUNIT_EXPECT_EQ(test, it_start(it, 0, 0), -EPROTO);
+	KUNIT_EXPECT_NULL(test, vr->inflight);
+	h->desc_num = NUM;
+	h->version = 2;
+	KUNIT_EXPECT_EQ(test, it_start(it, 0, 0), -EPROTO);
+	KUNIT_EXPECT_NULL(test, vr->inflight);
+
+	/* A batch list that loops, far longer than the ring: bounded. */
+	it_used_part(it, 0);
+	h->last_batch_head = 2;
+	it_desc(it, 0, 2)->next = 2;
+	KUNIT_EXPECT_EQ(test, it_start(it, 0x8000, 0), 0);
+	KUNIT_EXPECT_EQ(test, h->used_idx, 0x8000);
+	/* A head out of range ends the list. */
+	h->used_idx = 0x7fff;
+	h->last_batch_head = NUM;
+	KUNIT_EXPECT_EQ(test, it_start(it, 0x8000, 0), 0);
+	KUNIT_EXPECT_EQ(test, h->used_idx, 0x8000);
+
+	/* Every head marked: all of them again, and nothing past them. */
+	for (i = 0; i < NUM; i++)
+		it_mark(it, i, NUM - i);
+	KUNIT_EXPECT_EQ(test, it_start(it, 0x8000, 0), 0);
+	KUNIT_EXPECT_EQ(test, vr->nr_resubmit, NUM);
+	KUNIT_EXPECT_EQ(test, vr->last_avail_idx, 0x8000 + NUM);
+	for (i = 0; i < NUM; i++)
+		KUNIT_EXPECT_EQ(test, it_pop(it), NUM - 1 - i);
+	/* The driver's avail idx must cover them, or the ring is corrupt. */
+	wr16(&it->t, AVAIL + 2, 0x8000);
+	KUNIT_EXPECT_EQ(test, vdev_vring_pop(vr, &it->t.chain), -EPROTO);
+	vdev_vring_release(vr);
+}
+
+/* Packed rings are not tracked; ring 1 uses its own part. */
+static void vdev_inflight_layout_test(struct kunit *test)
+{
+	struct vdev_it *it = vdev_it_init(test, F_PACKED);
+
+	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(&it->t.vr, it->reg, 0),
+			0);
+	KUNIT_EXPECT_NULL(test, it->t.vr.inflight);
+	KUNIT_EXPECT_EQ(test, it_hdr(it, 0)->version, 0);
+
+	it = vdev_it_init(test, 0);
+	KUNIT_EXPECT_EQ(test, STRIDE % VDEV_INFLIGHT_ALIGN, 0);
+	KUNIT_EXPECT_GE(test, STRIDE, VDEV_INFLIGHT_HDR_SIZE +
+			NUM * VDEV_INFLIGHT_DESC_SIZE);
+	KUNIT_ASSERT_EQ(test, vdev_vring_inflight_start(&it->t.vr, it->reg,
+							STRIDE), 0);
+	KUNIT_EXPECT_EQ(test, it_hdr(it, STRIDE)->version, VDEV_INFLIGHT_VERSION);
+	KUNIT_EXPECT_EQ(test, it_hdr(it, 0)->version, 0);
+	split_post(&it->t, 0, 3);
+	wr_desc(&it->t, false, DESC, 3, BUF, 64, W, 0);
+	KUNIT_EXPECT_EQ(test, it_pop(it), 3);
+	KUNIT_EXPECT_EQ(test, it_desc(it, STRIDE, 3)->inflight, 1);
+	KUNIT_EXPECT_EQ(test, it_desc(it, 0, 3)->inflight, 0);
+	/* Beyond the region: refused, untracked. */
+	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(&it->t.vr, it->reg,
+							PAGE_SIZE), -EFAULT);
+	KUNIT_EXPECT_NULL(test, it->t.vr.inflight);
+}
+
 static struct kunit_case vdev_vring_test_cases[] = {
 	KUNIT_CASE_PARAM(vdev_vring_chain_test, vdev_chain_gen_params),
 	KUNIT_CASE(vdev_vring_total_len_test),
@@ -677,6 +919,11 @@ static struct kunit_case vdev_vring_test_cases[] = {
 	KUNIT_CASE(vdev_vring_notify_test),
 	KUNIT_CASE_PARAM(vdev_vring_setup_test, vdev_setup_gen_params),
 	KUNIT_CASE(vdev_vring_base_test),
+	KUNIT_CASE(vdev_inflight_fresh_test),
+	KUNIT_CASE(vdev_inflight_resubmit_test),
+	KUNIT_CASE(vdev_inflight_last_batch_test),
+	KUNIT_CASE(vdev_inflight_hostile_test),
+	KUNIT_CASE(vdev_inflight_layout_test),
 	{}
 };
 

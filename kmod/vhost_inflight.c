@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-user's inflight region (VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD):
+ * GET_INFLIGHT_FD, SET_INFLIGHT_FD, and where a ring starts on it.
+ *
+ * The front end asks for a region once (GET_INFLIGHT_FD): the kernel
+ * makes a shmem file, pins it, and sends its fd with the reply. The front
+ * end keeps it across a broken connection and gives it to each new session
+ * (SET_INFLIGHT_FD) before the rings start. Each split ring records in its
+ * part what it fetched and has not given back (vring.c), so a new session
+ * resubmits what the last one left in flight (vring_inflight.c).
+ *
+ * The region is pinned like the dirty log: a memory table of one region
+ * at 0, charged to the front end's locked memory.
+ */
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/shmem_fs.h>
+#include <linux/unaligned.h>
+
+#include "poller.h"
+#include "vhost.h"
+
+/* The wire's payload: two u64, two u16 and padding to 24 bytes. */
+#define VDEV_VU_INFLIGHT_WIRE_SIZE	24
+
+static bool vdev_vu_rings_started(const struct vdev_session *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->nr_queues; i++)
+		if (s->queues[i].started)
+			return true;
+	return false;
+}
+
+/* A layout this session can use: its rings, at most the largest size. */
+static int vdev_vu_inflight_check(const struct vdev_session *s,
+				  const struct vdev_vu_inflight *a)
+{
+	if (!a->num_queues || a->num_queues > s->nr_queues ||
+	    !a->queue_size || a->queue_size > VDEV_VRING_MAX_NUM || a->pad)
+		return -EINVAL;
+	return vdev_vu_rings_started(s) ? -EBUSY : 0;
+}
+
+static u64 vdev_vu_inflight_size(const struct vdev_vu_inflight *a)
+{
+	return a->num_queues * vdev_inflight_stride(a->queue_size);
+}
+
+static struct vdev_mem *vdev_vu_inflight_pin(struct vdev_session *s,
+					     struct file *file, u64 size,
+					     u64 offset)
+{
+	struct vdev_mem_desc d = {
+		.size = size,
+		.mmap_offset = offset,
+		.file = file,
+		.mm = s->peer_mm,
+	};
+	struct vdev_mem_region *r;
+	struct vdev_mem *mem;
+
+	r = vdev_mem_region_pin(&d, size);
+	if (IS_ERR(r))
+		return ERR_CAST(r);
+	mem = vdev_mem_create(&r, 1, size);
+	vdev_mem_region_put(r);
+	return mem;
+}
+
+/* Also the refusal: a zero size tells QEMU there is no region. */
+static void vdev_vu_inflight_reply(struct vdev_vu_ctx *ctx,
+				   const struct vdev_vu_inflight *a)
+{
+	memset(ctx->reply, 0, VDEV_VU_INFLIGHT_WIRE_SIZE);
+	ctx->reply_size = VDEV_VU_INFLIGHT_WIRE_SIZE;
+	if (!a)
+		return;
+	put_unaligned_le64(a->mmap_size, ctx->reply);
+	put_unaligned_le64(a->mmap_offset, ctx->reply + 8);
+	put_unaligned_le16(a->num_queues, ctx->reply + 16);
+	put_unaligned_le16(a->queue_size, ctx->reply + 18);
+}
+
+/*
+ * A fresh, zeroed region for @num_queues rings of @queue_size. It becomes
+ * the session's at once, as if SET_INFLIGHT_FD had followed.
+ */
+int vdev_vu_get_inflight_fd(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_inflight *a = arg;
+	struct vdev_mem *mem;
+	struct file *file;
+	int ret;
+
+	vdev_vu_inflight_reply(ctx, NULL);
+	if (ctx->hdr->nfds)
+		return -EINVAL;
+	ret = vdev_vu_inflight_check(ctx->s, a);
+	if (ret)
+		return ret;
+	a->mmap_size = vdev_vu_inflight_size(a);
+	a->mmap_offset = 0;
+	file = shmem_file_setup("vdev-inflight", a->mmap_size, VM_NORESERVE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	mem = vdev_vu_inflight_pin(ctx->s, file, a->mmap_size, 0);
+	if (IS_ERR(mem)) {
+		fput(file);
+		return PTR_ERR(mem);
+	}
+	ctx->mem = mem;
+	ctx->send_file = file;
+	vdev_vu_inflight_reply(ctx, a);
+	return 0;
+}
+
+int vdev_vu_set_inflight_fd_prep(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_inflight *a = arg;
+	struct vdev_mem *mem;
+	struct file *file;
+	int ret;
+
+	if (ctx->hdr->nfds != 1)
+		return -EINVAL;
+	ret = vdev_vu_inflight_check(ctx->s, a);
+	if (ret)
+		return ret;
+	if (!IS_ALIGNED(a->mmap_offset, VDEV_INFLIGHT_ALIGN) ||
+	    a->mmap_size < vdev_vu_inflight_size(a))
+		return -EINVAL;
+	file = vdev_vu_fget(ctx, 0);
+	if (!file)
+		return -EBADF;
+	mem = vdev_vu_inflight_pin(ctx->s, file, vdev_vu_inflight_size(a),
+				   a->mmap_offset);
+	fput(file);
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	ctx->mem = mem;
+	return 0;
+}
+
+/* GET's apply too. The region replaced is put with the context. */
+void vdev_vu_set_inflight_fd(struct vdev_vu_ctx *ctx, void *arg)
+{
+	struct vdev_vu_inflight *a = arg;
+	struct vdev_session *s = ctx->s;
+
+	swap(s->inflight, ctx->mem);
+	s->inflight_queues = a->num_queues;
+	s->inflight_queue_size = a->queue_size;
+}
+
+/*
+ * The previous session of the controller may still write the rings this
+ * one takes over: what it completes in time is used, what it abandons is
+ * marked in flight. Only once it let go does the region say which.
+ */
+static int vdev_vu_wait_prev(struct vdev_session *s)
+{
+	long left;
+
+	if (!s->prev)
+		return 0;
+	left = wait_for_completion_killable_timeout(&s->prev->rings_quiet,
+						    vdev_session_drain_jiffies());
+	if (left < 0)
+		return -EINTR;
+	return left ? 0 : -ETIMEDOUT;
+}
+
+/**
+ * vdev_vu_inflight_ring_start - track a starting ring in the region
+ * @ctx: SET_VRING_KICK's context, its ring set up at the queue's base
+ * @q: the queue
+ *
+ * Return: 0 (also for a ring the region has no part for, and packed
+ * rings: untracked), -EINVAL a ring larger than the region's layout,
+ * -EINTR, -ETIMEDOUT the previous session still writes the ring, or as
+ * vdev_vring_inflight_start().
+ */
+int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
+{
+	struct vdev_session *s = ctx->s;
+	int ret;
+
+	if (!s->inflight || q->index >= s->inflight_queues)
+		return 0;
+	if (q->num > s->inflight_queue_size)
+		return -EINVAL;
+	ret = vdev_vu_wait_prev(s);
+	if (ret == -EINTR) {
+		ctx->ioctl_err = ret;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	ret = vdev_vring_inflight_start(&ctx->vr, s->inflight,
+					q->index * vdev_inflight_stride(s->inflight_queue_size));
+	if (ret)
+		pr_warn_ratelimited("vdev: %s: queue %u: the inflight region cannot be used: error %d\n",
+				    s->ctrl->name, q->index, ret);
+	return ret;
+}
