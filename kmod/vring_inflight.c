@@ -14,6 +14,8 @@
  * The front end can write the region at any time: each field is read
  * once, every index is checked against the ring, every walk is bounded.
  */
+#include <linux/build_bug.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -155,7 +157,8 @@ out:
  * fetched again first, and the ring goes on from the used index plus
  * their number, whatever its base said. Process context.
  *
- * Return: 0; -EPROTO for a part of another version or ring size; -EFAULT
+ * Return: 0; -EINVAL a misaligned @base; -EPROTO for a part of another
+ * version or ring size; -EFAULT
  * or -EIO when the region cannot be read; -ENOMEM. The ring is then not
  * tracked and resubmits nothing.
  */
@@ -168,6 +171,8 @@ int vdev_vring_inflight_start(struct vdev_vring *vr,
 	vdev_vring_release(vr);
 	if (vr->packed)
 		return 0;
+	if (!IS_ALIGNED(base, VDEV_INFLIGHT_ALIGN))
+		return -EINVAL;
 	vr->inflight = region;
 	vr->inflight_base = base;
 	h = vdev_mem_ptr(region, base, VDEV_INFLIGHT_HDR_SIZE);

@@ -9,7 +9,7 @@
  * accesses, as a racing driver would make them.
  *
  * Input:
- *   u8 cfg		bit 0 packed, 1 EVENT_IDX, 2 INDIRECT_DESC
+ *   u8 cfg		bit 0 packed, 1 EVENT_IDX, 2 INDIRECT_DESC, 3 tracked
  *   u16 num		split: 1 << (num % 11); packed: num % 1024 + 1
  *   the regions	fz_guest_build() (fuzz_guest.h)
  *   3 x (u8 region, u16 offset)	desc, avail, used: region start +
@@ -17,6 +17,9 @@
  *   u32 base		vdev_vring_set_base()
  *   u16 chain_max	1 + chain_max % 1024 buffers per chain
  *   u8 pops		at most this many vdev_vring_pop() calls
+ *   (u8 region, u16 offset)  only with cfg bit 3: an inflight region's
+ *			part for the ring there (vdev_vring_inflight_start()),
+ *			in guest memory, which the input fills like the rest
  *   the writes		fz_guest_schedule()
  *   the rest		fz_guest_fill(): guest memory contents
  */
@@ -71,6 +74,13 @@ static void fz_check_advance(const struct vdev_vring *before,
 	u32 slot;
 	bool wrap;
 
+	if (!vr->packed && before->next_resubmit < before->nr_resubmit) {
+		/* A resubmitted chain: fetched again, the ring not moved. */
+		FZ_ASSERT(vr->last_avail_idx == before->last_avail_idx);
+		if (ret == 1 || ret == -EBADMSG)
+			FZ_ASSERT(vr->next_resubmit == before->next_resubmit + 1);
+		return;
+	}
 	if (!vr->packed) {
 		if (ret == 1 || ret == -EBADMSG)
 			FZ_ASSERT(vr->last_avail_idx ==
@@ -166,6 +176,39 @@ static void fz_run(struct vdev_vring *vr, unsigned int max, unsigned int pops)
 	free(c.bufs);
 }
 
+/*
+ * A region whose part the input wrote: what a start finds there is
+ * checked and bounded, and the ring goes on from a consistent place.
+ */
+static void fz_track(struct vdev_vring *vr, u64 region)
+{
+	u8 *hdr = vdev_mem_ptr(fz_g.mem, region, VDEV_INFLIGHT_HDR_SIZE);
+	u16 used = vr->used_idx, avail = vr->last_avail_idx;
+	/* The version, at byte 8 of the part's header. */
+	bool fresh = !IS_ERR(hdr) && !hdr[8] && !hdr[9];
+	unsigned int i;
+	int ret;
+
+	ret = vdev_vring_inflight_start(vr, fz_g.mem, region);
+	FZ_ASSERT(ret == 0 || ret == -EINVAL || ret == -EPROTO ||
+		  ret == -EFAULT || ret == -EIO || ret == -ENOMEM);
+	if (ret == -EINVAL)
+		FZ_ASSERT(region % VDEV_INFLIGHT_ALIGN);
+	if (ret || vr->packed) {
+		FZ_ASSERT(!vr->inflight && !vr->nr_resubmit);
+		return;
+	}
+	FZ_ASSERT(vr->inflight == fz_g.mem && vr->used_idx == used);
+	FZ_ASSERT(vr->nr_resubmit <= vr->num && !vr->next_resubmit);
+	/* A fresh part keeps the base; a used one goes on past what it had. */
+	if (fresh)
+		FZ_ASSERT(vr->last_avail_idx == avail && !vr->nr_resubmit);
+	else
+		FZ_ASSERT((u16)(vr->last_avail_idx - used) == vr->nr_resubmit);
+	for (i = 0; i < vr->nr_resubmit; i++)
+		FZ_ASSERT(vr->resubmit[i] < vr->num);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { data, size };
@@ -174,6 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	u16 num_raw = fz_u16(&in);
 	u64 features = BIT_ULL(VIRTIO_F_VERSION_1), desc, avail, used;
 	unsigned int num, max, pops;
+	u64 region = 0;
 	u32 base;
 
 	if (cfg & 0x01)
@@ -190,6 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	base = fz_u32(&in);
 	max = 1 + fz_u16(&in) % 1024;
 	pops = fz_u8(&in);
+	if (cfg & 0x08)
+		region = fz_addr(&in);
 	fz_guest_schedule(&in);
 	fz_guest_fill(&in);
 
@@ -201,6 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_log_ring = &vr;
 	if (!vdev_vring_set_base(&vr, base) && vr.packed)
 		FZ_ASSERT(vdev_vring_get_base(&vr) == base);
+	if (cfg & 0x08)
+		fz_track(&vr, region);
 	fz_run(&vr, max, pops);
 	/* What GET_VRING_BASE reports, SET_VRING_BASE takes back. */
 	base = vdev_vring_get_base(&vr);
@@ -208,6 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(vdev_vring_set_base(&vr, base) == 0);
 		FZ_ASSERT(vdev_vring_get_base(&vr) == base);
 	}
+	vdev_vring_release(&vr);
 out:
 	fz_guest_free();
 	return 0;

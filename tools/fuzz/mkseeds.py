@@ -136,13 +136,16 @@ def put(mem, off, data):
 
 
 def vring_hdr(cfg, num_raw, regions, desc, avail, used, base=0,
-              chain_max=127, pops=8, writes=()):
+              chain_max=127, pops=8, writes=(), inflight=None):
     s = u8(cfg) + u16(num_raw) + u8(len(regions) - 1)
     for gap, pages in regions:
         s += u8(gap) + u8(pages - 1)
     for reg, off in (desc, avail, used):
         s += u8(reg) + u16(off)
-    s += u32(base) + u16(chain_max) + u8(pops) + u8(len(writes))
+    s += u32(base) + u16(chain_max) + u8(pops)
+    if inflight is not None:
+        s += u8(inflight[0]) + u16(inflight[1])
+    s += u8(len(writes))
     for access, offset, value in writes:
         s += u16(access) + u32(offset) + u8(value)
     return s
@@ -192,6 +195,43 @@ def vring_seeds():
     write("vring", "packed_indirect",
           vring_hdr(0x07, 7, [(0, 1)], (0, 0), (0, 0x100), (0, 0x110),
                     base=0x80008000) + bytes(mem))
+
+    # Split, 16 entries, tracked in an inflight region at 0x800 that a
+    # previous session left: heads 2 and 0 in flight (2 older), the used
+    # ring at 2 as the region says; they are fetched again first.
+    def inflight_part(used_idx, batch_head, marks, nexts=()):
+        part = bytearray(16 + 16 * 16)
+        put(part, 0, u64(0) + u16(1) + u16(16) + u16(batch_head) +
+            u16(used_idx))
+        for head, counter in marks:
+            put(part, 16 + 16 * head, u8(1) + bytes(5) + u16(0) +
+                u64(counter))
+        for head, nxt in nexts:
+            put(part, 16 + 16 * head + 6, u16(nxt))
+        return part
+
+    mem = bytearray(2 * PAGE)
+    put(mem, 0x000, split_desc(BASE + 0x1000, 16, F_NEXT, 1))
+    put(mem, 0x010, split_desc(BASE + 0x1100, 512, F_WRITE))
+    put(mem, 0x020, split_desc(BASE + 0x1400, 64, F_WRITE))
+    put(mem, 0x100, u16(0) + u16(4) + u16(0) + u16(2) + u16(3) + u16(2))
+    put(mem, 0x200, u16(0) + u16(2))
+    put(mem, 0x800, inflight_part(2, 0, [(0, 5), (2, 3)]))
+    write("vring", "split_inflight_resubmit",
+          vring_hdr(0x08, 4, [(0, 2)], (0, 0), (0, 0x100), (0, 0x200),
+                    inflight=(0, 0x800)) + bytes(mem))
+
+    # The last batch (heads 3, 1) reached the used ring (idx 4) but not
+    # the region (used_idx 2): cleared; a loop in its list is bounded.
+    mem = bytearray(2 * PAGE)
+    put(mem, 0x000, split_desc(BASE + 0x1000, 16, F_WRITE))
+    put(mem, 0x100, u16(0) + u16(6))
+    put(mem, 0x200, u16(0) + u16(4))
+    put(mem, 0x800, inflight_part(2, 3, [(3, 9), (1, 8), (5, 1)],
+                                  [(3, 1), (1, 3)]))
+    write("vring", "split_inflight_batch",
+          vring_hdr(0x0a, 4, [(0, 2)], (0, 0), (0, 0x100), (0, 0x200),
+                    inflight=(0, 0x800)) + bytes(mem))
 
     # Packed, 3 entries (not a power of 2), a chain that wraps the ring.
     mem = bytearray(PAGE)
