@@ -80,4 +80,18 @@ struct vu_wire_config {
 
 #define VU_WIRE_CONFIG_HDR_SIZE	12
 
+/*
+ * GET_INFLIGHT_FD, SET_INFLIGHT_FD: the inflight region, @mmap_size bytes
+ * at @mmap_offset of the message's fd (SET, and GET's reply), laid out
+ * for @num_queues rings of @queue_size entries. 24 bytes, as QEMU, DPDK
+ * and libvhost-user send it.
+ */
+struct vu_wire_inflight {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+	uint16_t num_queues;
+	uint16_t queue_size;
+	uint32_t padding;
+};
+
 #endif /* _VU_WIRE_H */

@@ -31,6 +31,7 @@ _Static_assert(sizeof(struct vu_wire_region) ==
 	       sizeof(struct vdev_vu_mem_region), "memory region");
 _Static_assert(sizeof(struct vu_wire_mem_reg) == 40, "mem reg");
 _Static_assert(sizeof(struct vu_wire_log) == 16, "log base");
+_Static_assert(sizeof(struct vu_wire_inflight) == 24, "inflight region");
 
 /* Payload size rules besides an exact size. */
 #define VDEVD_SZ_NONE		(-1)	/* "none": 0, or 8 ignored */
@@ -57,6 +58,7 @@ enum vdevd_kind {
 	VDEVD_K_MEM_REG,
 	VDEVD_K_CONFIG,
 	VDEVD_K_LOG_BASE,
+	VDEVD_K_INFLIGHT,
 };
 
 /* A row of the design's "Request ioctls and wire rules" table. */
@@ -91,6 +93,8 @@ static const struct vdevd_wire vdevd_wire[VDEVD_NR_REQS] = {
 	VDEVD_WIRE(SET_BACKEND_REQ_FD, HDR, VDEVD_SZ_NONE, 1),
 	VDEVD_WIRE(GET_CONFIG, CONFIG, VDEVD_SZ_VAR, 0),
 	VDEVD_WIRE(SET_CONFIG, CONFIG, VDEVD_SZ_VAR, 0),
+	VDEVD_WIRE(GET_INFLIGHT_FD, INFLIGHT, 24, 0),
+	VDEVD_WIRE(SET_INFLIGHT_FD, INFLIGHT, 24, 1),
 	VDEVD_WIRE(RESET_DEVICE, HDR, VDEVD_SZ_NONE, 0),
 	VDEVD_WIRE(GET_MAX_MEM_SLOTS, U64, VDEVD_SZ_NONE, 0),
 	VDEVD_WIRE(ADD_MEM_REG, MEM_REG, 40, 1),
@@ -121,6 +125,7 @@ union vdevd_arg {
 	struct vdev_vu_mem_reg reg;
 	struct vdev_vu_config cfg;
 	struct vdev_vu_log_base log;
+	struct vdev_vu_inflight inflight;
 	struct vdev_vu_drop drop;
 };
 
@@ -288,6 +293,24 @@ static int vdevd_dec_log_base(const struct vdevd_wire *w,
 	return 0;
 }
 
+/*
+ * The region's size, offset and shape; the kernel checks them all. The
+ * wire's padding is not passed on: the struct's must be zero.
+ */
+static int vdevd_dec_inflight(const struct vdevd_wire *w,
+			      struct vdevd_msg *m, union vdevd_arg *a)
+{
+	struct vu_wire_inflight r;
+
+	(void)w;
+	memcpy(&r, m->payload, sizeof(r));
+	a->inflight.mmap_size = r.mmap_size;
+	a->inflight.mmap_offset = r.mmap_offset;
+	a->inflight.num_queues = r.num_queues;
+	a->inflight.queue_size = r.queue_size;
+	return 0;
+}
+
 static const struct vdevd_kind_ops vdevd_kinds[] = {
 	[VDEVD_K_HDR] = { sizeof(struct vdev_vu_hdr), vdevd_dec_hdr },
 	[VDEVD_K_U64] = { sizeof(struct vdev_vu_u64), vdevd_dec_u64 },
@@ -305,6 +328,8 @@ static const struct vdevd_kind_ops vdevd_kinds[] = {
 			     vdevd_dec_config },
 	[VDEVD_K_LOG_BASE] = { sizeof(struct vdev_vu_log_base),
 			       vdevd_dec_log_base },
+	[VDEVD_K_INFLIGHT] = { sizeof(struct vdev_vu_inflight),
+			       vdevd_dec_inflight },
 };
 
 static const struct vdevd_wire *vdevd_wire_find(uint32_t request)
