@@ -49,6 +49,7 @@ enum fz_kind {
 	FZ_K_MEM_REG,
 	FZ_K_CONFIG,
 	FZ_K_LOG,
+	FZ_K_INFLIGHT,
 };
 
 #define FZ_SZ_NONE	(-1)
@@ -82,6 +83,8 @@ static const struct fz_rule {
 	[21] = { FZ_K_HDR, FZ_SZ_NONE, 1 },		/* SET_BACKEND_REQ_FD */
 	[24] = { FZ_K_CONFIG, FZ_SZ_VAR, 0 },		/* GET_CONFIG */
 	[25] = { FZ_K_CONFIG, FZ_SZ_VAR, 0 },		/* SET_CONFIG */
+	[31] = { FZ_K_INFLIGHT, 24, 0 },		/* GET_INFLIGHT_FD */
+	[32] = { FZ_K_INFLIGHT, 24, 1 },		/* SET_INFLIGHT_FD */
 	[34] = { FZ_K_HDR, FZ_SZ_NONE, 0 },		/* RESET_DEVICE */
 	[36] = { FZ_K_U64, FZ_SZ_NONE, 0 },		/* GET_MAX_MEM_SLOTS */
 	[37] = { FZ_K_MEM_REG, 40, 1 },			/* ADD_MEM_REG */
@@ -100,6 +103,7 @@ static const size_t fz_argsz[] = {
 	[FZ_K_MEM_REG] = sizeof(struct vdev_vu_mem_reg),
 	[FZ_K_CONFIG] = sizeof(struct vdev_vu_config),
 	[FZ_K_LOG] = sizeof(struct vdev_vu_log_base),
+	[FZ_K_INFLIGHT] = sizeof(struct vdev_vu_inflight),
 };
 
 /* What should become of a message. */
@@ -191,6 +195,16 @@ static void fz_check_decode(const struct fz_msg *m, enum fz_kind kind,
 	case FZ_K_LOG:
 		FZ_ASSERT(!memcmp(&a->log.mmap_size, m->payload, 16));
 		break;
+	case FZ_K_INFLIGHT: {
+		uint16_t q[2];
+
+		/* u64 size, u64 offset, u16 queues, u16 size; padding dropped */
+		FZ_ASSERT(!memcmp(&a->inflight.mmap_size, m->payload, 16));
+		memcpy(q, m->payload + 16, 4);
+		FZ_ASSERT(a->inflight.num_queues == q[0] &&
+			  a->inflight.queue_size == q[1] && a->inflight.pad == 0);
+		break;
+	}
 	case FZ_K_CONFIG:
 		memcpy(u, m->payload, 12);
 		FZ_ASSERT(a->cfg.offset == u[0] && a->cfg.size == u[1] &&

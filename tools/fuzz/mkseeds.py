@@ -293,6 +293,17 @@ def vu_seeds():
           vu_msg(9, u32(0) + u32(1) + u64(0x7f0000001000) +
                  u64(0x7f0000003000) + u64(0x7f0000002000) + u64(0x3000)) +
           vu_msg(6, u64(1 << 15) + u64(0)) + vu_msg(6, u64(8), nfds=1))
+    # QEMU 7.2 vhost-user-blk's start with INFLIGHT_SHMFD: GET_INFLIGHT_FD
+    # for 1 queue of 128, SET_INFLIGHT_FD with the region's fd; then a GET
+    # of a wrong size, a SET without its fd and one with two.
+    inflight = u64(0) + u64(0) + u16(1) + u16(128) + u32(0)
+    region_2k = u64(2112) + u64(0) + u16(1) + u16(128) + u32(0)
+    write("vu", "inflight",
+          vu_msg(2, u64(1 << 32 | 1 << 30)) + vu_msg(31, inflight, ctl=1) +
+          vu_msg(32, region_2k, nfds=1) +
+          vu_msg(32, region_2k, flags=V1 | NEED_REPLY, nfds=1, ctl=2) +
+          vu_msg(31, inflight[:16]) + vu_msg(32, region_2k) +
+          vu_msg(32, region_2k, nfds=2))
     # The kernel answers EAGAIN once, then ends the session.
     write("vu", "kernel_again_end",
           vu_msg(1, ctl=6) + vu_msg(3, ctl=1) + vu_msg(2, u64(1), ctl=4) +
