@@ -73,6 +73,8 @@ const char *vu_req_name(uint32_t request)
 	case VDEV_VU_SET_BACKEND_REQ_FD:	return "SET_BACKEND_REQ_FD";
 	case VDEV_VU_GET_CONFIG:		return "GET_CONFIG";
 	case VDEV_VU_SET_CONFIG:		return "SET_CONFIG";
+	case VDEV_VU_GET_INFLIGHT_FD:		return "GET_INFLIGHT_FD";
+	case VDEV_VU_SET_INFLIGHT_FD:		return "SET_INFLIGHT_FD";
 	case VDEV_VU_RESET_DEVICE:		return "RESET_DEVICE";
 	case VDEV_VU_GET_MAX_MEM_SLOTS:		return "GET_MAX_MEM_SLOTS";
 	case VDEV_VU_ADD_MEM_REG:		return "ADD_MEM_REG";
@@ -94,6 +96,7 @@ void vu_init(struct vu_front *f)
 	f->vhost_fd = -1;
 	f->timeout_ms = VU_DEFAULT_TIMEOUT_MS;
 	f->protocol_mask = ~0ULL;
+	f->infl.fd = -1;
 }
 
 void vu_close(struct vu_front *f)
@@ -663,6 +666,65 @@ int vu_set_backend_req_fd(struct vu_front *f)
 int vu_reset_device(struct vu_front *f)
 {
 	return vu_set_none(f, VDEV_VU_RESET_DEVICE, NULL, 0);
+}
+
+int vu_get_inflight_fd(struct vu_front *f, uint16_t num_queues,
+		       uint16_t queue_size, struct vu_inflight *r)
+{
+	struct vu_wire_inflight p = { .num_queues = num_queues,
+				      .queue_size = queue_size };
+	char got[160];
+	struct vu_msg m;
+	int ret;
+
+	r->fd = -1;
+	r->map = NULL;
+	ret = vu_send(f, VDEV_VU_GET_INFLIGHT_FD, VU_FLAGS, &p, sizeof(p),
+		      NULL, 0);
+	if (!ret)
+		ret = vu_recv(f, &m, f->timeout_ms);
+	if (ret) {
+		char why[sizeof(f->err)];
+
+		memcpy(why, f->err, sizeof(why));
+		return vu_fail(f, ret, "GET_INFLIGHT_FD(%u queues of %u): %s",
+			       num_queues, queue_size, why);
+	}
+	vu_describe(&m, got, sizeof(got));
+	if (m.hdr.request != VDEV_VU_GET_INFLIGHT_FD ||
+	    m.hdr.flags != VU_REPLY_FLAGS || m.hdr.size != sizeof(p) ||
+	    m.nfds > 1) {
+		vu_msg_close_fds(&m);
+		return vu_fail(f, -EPROTO, "want a 24-byte reply to GET_INFLIGHT_FD with flags %#x and at most one fd, got %s",
+			       (unsigned int)VU_REPLY_FLAGS, got);
+	}
+	memcpy(&p, m.p.bytes, sizeof(p));
+	r->size = p.mmap_size;
+	r->offset = p.mmap_offset;
+	r->num_queues = p.num_queues;
+	r->queue_size = p.queue_size;
+	if (!p.mmap_size && !m.nfds)
+		return vu_fail(f, -EREMOTEIO, "GET_INFLIGHT_FD(%u queues of %u) refused: mmap_size 0",
+			       num_queues, queue_size);
+	if (!p.mmap_size || !m.nfds) {
+		vu_msg_close_fds(&m);
+		return vu_fail(f, -EPROTO, "GET_INFLIGHT_FD(%u queues of %u): mmap_size %llu with %d fds",
+			       num_queues, queue_size,
+			       (unsigned long long)p.mmap_size, m.nfds);
+	}
+	r->fd = m.fds[0];
+	return 0;
+}
+
+int vu_set_inflight_fd(struct vu_front *f, const struct vu_inflight *r)
+{
+	struct vu_wire_inflight p = {
+		.mmap_size = r->size, .mmap_offset = r->offset,
+		.num_queues = r->num_queues, .queue_size = r->queue_size,
+	};
+
+	return vu_set(f, VDEV_VU_SET_INFLIGHT_FD, &p, sizeof(p), &r->fd,
+		      r->fd < 0 ? 0 : 1);
 }
 
 int vu_negotiate(struct vu_front *f, uint64_t protocol)

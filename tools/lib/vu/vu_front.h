@@ -56,7 +56,7 @@
 #define VU_PROTOCOL_OFFERED	(VU_PF(MQ) | VU_PF(LOG_SHMFD) | \
 				 VU_PF(REPLY_ACK) | \
 				 VU_PF(BACKEND_REQ) | VU_PF(CONFIG) | \
-				 VU_PF(RESET_DEVICE) | \
+				 VU_PF(INFLIGHT_SHMFD) | VU_PF(RESET_DEVICE) | \
 				 VU_PF(CONFIGURE_MEM_SLOTS) | VU_PF(STATUS))
 
 /* QEMU 7.2's GET_CONFIG for vhost-user-blk: up to write_zeroes_may_unmap. */
@@ -175,6 +175,21 @@ struct vu_queue {
 	uint64_t kicks;		/* kicks written */
 };
 
+/*
+ * An inflight region (INFLIGHT_SHMFD) as GET_INFLIGHT_FD's reply gave it,
+ * or as SET_INFLIGHT_FD sends it: @size bytes at @offset of @fd, for
+ * @num_queues rings of @queue_size entries; @map is our mapping of it
+ * (NULL: not mapped).
+ */
+struct vu_inflight {
+	int fd;			/* -1: none */
+	uint8_t *map;
+	uint64_t size;
+	uint64_t offset;
+	uint16_t num_queues;
+	uint16_t queue_size;
+};
+
 struct vu_front {
 	int fd;			/* the connection, -1 when closed */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -216,6 +231,17 @@ struct vu_front {
 	struct vu_queue *queues[VU_MAX_QUEUES];
 	/* Use SET_MEM_TABLE at start, not ADD_MEM_REG per region. */
 	bool use_mem_table;
+	/*
+	 * Opt in to the inflight region, as QEMU 7.2's vhost-user-blk uses
+	 * it once INFLIGHT_SHMFD is negotiated: vu_dev_start() then sends
+	 * GET_INFLIGHT_FD for f->nqueues rings of their size while @infl
+	 * holds no region (and keeps the one the reply brings), and
+	 * SET_INFLIGHT_FD with it, before the rings start. @infl outlives
+	 * the connection, as QEMU keeps it across a reconnect; it goes with
+	 * the rings (vu_queues_destroy()).
+	 */
+	bool inflight;
+	struct vu_inflight infl;
 
 	/*
 	 * vhost-kernel (vu_vhost.c): the /dev/vhost-* fd, -1 when the
@@ -325,6 +351,21 @@ int vu_get_blk_config(struct vu_front *f, struct virtio_blk_config *cfg);
  */
 int vu_set_backend_req_fd(struct vu_front *f);
 int vu_reset_device(struct vu_front *f);
+/*
+ * GET_INFLIGHT_FD for @num_queues rings of @queue_size, as QEMU sends it
+ * (no NEED_REPLY, size and offset 0). The reply must be 24 bytes; with
+ * mmap_size 0 (the refusal: QEMU reads it as "no region") and no fd it
+ * is -EREMOTEIO with @r's fd -1, else it must bring one fd, which @r
+ * gets with the reply's size, offset and shape (not mapped). An fd with
+ * a zero size, or none with a region, is -EPROTO.
+ */
+int vu_get_inflight_fd(struct vu_front *f, uint16_t num_queues,
+		       uint16_t queue_size, struct vu_inflight *r);
+/*
+ * SET_INFLIGHT_FD { @r->size, @r->offset, @r->num_queues, @r->queue_size }
+ * with @r->fd (none if < 0); NEED_REPLY and its ack if f->need_reply.
+ */
+int vu_set_inflight_fd(struct vu_front *f, const struct vu_inflight *r);
 
 /*
  * GET_FEATURES, GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES(@protocol
@@ -473,7 +514,8 @@ void vu_queues_destroy(struct vu_front *f);
 void vu_queue_reset(struct vu_queue *q);
 
 /*
- * QEMU 7.2's start: SET_FEATURES(@features), GET_STATUS + SET_STATUS(
+ * QEMU 7.2's start: with f->inflight and INFLIGHT_SHMFD acked,
+ * vu_inflight_prepare(); SET_FEATURES(@features), GET_STATUS + SET_STATUS(
  * ACKNOWLEDGE | DRIVER | FEATURES_OK), ADD_MEM_REG for each region not
  * in the table (SET_MEM_TABLE if f->use_mem_table), per queue
  * SET_VRING_NUM, SET_VRING_BASE (q->base), SET_VRING_ADDR, SET_VRING_KICK,
@@ -587,6 +629,71 @@ void vu_vq_split_set_avail_flags(struct vu_queue *q, uint16_t flags);
 /* Packed: the driver event suppression area. */
 void vu_vq_packed_set_event(struct vu_queue *q, uint16_t flags,
 			    uint16_t off_wrap);
+
+/* --- the inflight region (vu_ring.c) ------------------------------------- */
+
+/*
+ * Its layout, libvhost-user's (host byte order): per queue q, at q *
+ * VU_INFLIGHT_STRIDE(queue_size), a header, then one entry per
+ * descriptor head. The back end sets an entry's inflight when it fetches
+ * the chain (counter: its fetch order), links it into the last batch
+ * (next, last_batch_head) when it completes it, and clears inflight once
+ * the used entry and index are written (used_idx: that index).
+ */
+struct vu_inflight_queue {
+	uint64_t features;
+	uint16_t version;
+	uint16_t desc_num;
+	uint16_t last_batch_head;
+	uint16_t used_idx;
+};
+
+struct vu_inflight_desc {
+	uint8_t inflight;
+	uint8_t padding[5];
+	uint16_t next;
+	uint64_t counter;
+};
+
+#define VU_INFLIGHT_STRIDE(queue_size) \
+	((16ULL + 16ULL * (queue_size) + 63) / 64 * 64)
+
+/* Map @r->fd (read/write, shared); unmap and close undo it. */
+int vu_inflight_map(struct vu_front *f, struct vu_inflight *r);
+void vu_inflight_unmap(struct vu_inflight *r);
+/* Unmap, close the fd; @r then holds no region. */
+void vu_inflight_release(struct vu_inflight *r);
+/* Queue @q's header and entry @i in a mapped region, NULL if outside. */
+struct vu_inflight_queue *vu_inflight_queue(const struct vu_inflight *r,
+					    unsigned int q);
+struct vu_inflight_desc *vu_inflight_desc(const struct vu_inflight *r,
+					  unsigned int q, unsigned int i);
+/*
+ * A zeroed memfd region of its own for @num_queues rings of @queue_size
+ * (not the back end's), mapped: for SET_INFLIGHT_FD of a region the
+ * front end made, as a back end that restarted would need.
+ */
+int vu_inflight_create(struct vu_front *f, struct vu_inflight *r,
+		       uint16_t num_queues, uint16_t queue_size);
+/*
+ * What QEMU 7.2's vhost_user_blk_start() does before vhost_dev_start()
+ * once INFLIGHT_SHMFD is negotiated: SET_FEATURES(@features), then
+ * GET_INFLIGHT_FD unless f->infl holds a region (a refusal leaves it
+ * without one, and then nothing more is sent), then SET_INFLIGHT_FD
+ * with f->infl. vu_dev_start() calls it when f->inflight is set.
+ */
+int vu_inflight_prepare(struct vu_front *f, uint64_t features);
+
+/* Split: the used ring's idx as the device last wrote it. */
+uint16_t vu_vq_used_idx(struct vu_queue *q);
+/*
+ * The bases after a broken connection, as QEMU's vhost_virtqueue_stop()
+ * takes them when GET_VRING_BASE fails
+ * (virtio_queue_restore_last_avail_idx()): split, the used ring's idx;
+ * packed, the driver's used position for both halves. Into q->base, for
+ * the next vu_dev_start().
+ */
+void vu_queues_restore_base(struct vu_front *f);
 
 /* --- virtio-blk requests (vu_blk.c) --------------------------------------- */
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 
 #include "vu_front.h"
 
@@ -354,6 +355,7 @@ void vu_queues_destroy(struct vu_front *f)
 		f->queues[i] = NULL;
 	}
 	f->nqueues = 0;
+	vu_inflight_release(&f->infl);
 }
 
 /* --- adding chains -------------------------------------------------------- */
@@ -776,6 +778,32 @@ bool vu_vq_err_signalled(struct vu_queue *q, int timeout_ms)
 	return read(q->err_fd, &v, sizeof(v)) == sizeof(v) && v;
 }
 
+uint16_t vu_vq_used_idx(struct vu_queue *q)
+{
+	uint16_t idx = ld16(split_used_idx(q));
+
+	/* What the index publishes after it. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return idx;
+}
+
+void vu_queues_restore_base(struct vu_front *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nqueues; i++) {
+		struct vu_queue *q = f->queues[i];
+		uint16_t used;
+
+		if (!q->packed) {
+			q->base = vu_vq_used_idx(q);
+			continue;
+		}
+		used = q->next_used | (q->used_wrap ? PACKED_WRAP : 0);
+		q->base = used | (uint32_t)used << 16;
+	}
+}
+
 uint32_t vu_vq_driver_base(const struct vu_queue *q)
 {
 	if (!q->packed)
@@ -784,7 +812,7 @@ uint32_t vu_vq_driver_base(const struct vu_queue *q)
 	       (uint32_t)(q->next_used | (q->used_wrap ? PACKED_WRAP : 0)) << 16;
 }
 
-/* --- start and stop ------------------------------------------------------- */
+/* --- the inflight region ------------------------------------------------- */
 
 static int vu_step(struct vu_front *f, int ret, const char *what,
 		   unsigned int index)
@@ -796,6 +824,115 @@ static int vu_step(struct vu_front *f, int ret, const char *what,
 	memcpy(why, f->err, sizeof(why));
 	return vu_fail(f, ret, "%s(%u): %s", what, index, why);
 }
+
+int vu_inflight_map(struct vu_front *f, struct vu_inflight *r)
+{
+	void *p;
+
+	if (r->map)
+		return 0;
+	if (r->fd < 0 || !r->size)
+		return vu_fail(f, -EINVAL, "no inflight region to map");
+	p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
+		 r->offset);
+	if (p == MAP_FAILED)
+		return vu_fail(f, -errno, "mmap inflight region of %llu bytes at %llu: %s",
+			       (unsigned long long)r->size,
+			       (unsigned long long)r->offset, strerror(errno));
+	r->map = p;
+	return 0;
+}
+
+void vu_inflight_unmap(struct vu_inflight *r)
+{
+	if (r->map)
+		munmap(r->map, r->size);
+	r->map = NULL;
+}
+
+void vu_inflight_release(struct vu_inflight *r)
+{
+	vu_inflight_unmap(r);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	r->size = r->offset = 0;
+	r->num_queues = r->queue_size = 0;
+}
+
+struct vu_inflight_queue *vu_inflight_queue(const struct vu_inflight *r,
+					    unsigned int q)
+{
+	uint64_t stride = VU_INFLIGHT_STRIDE(r->queue_size);
+
+	if (!r->map || (q + 1) * stride > r->size)
+		return NULL;
+	return (struct vu_inflight_queue *)(r->map + q * stride);
+}
+
+struct vu_inflight_desc *vu_inflight_desc(const struct vu_inflight *r,
+					  unsigned int q, unsigned int i)
+{
+	struct vu_inflight_queue *h = vu_inflight_queue(r, q);
+
+	if (!h || i >= r->queue_size)
+		return NULL;
+	return (struct vu_inflight_desc *)(h + 1) + i;
+}
+
+int vu_inflight_create(struct vu_front *f, struct vu_inflight *r,
+		       uint16_t num_queues, uint16_t queue_size)
+{
+	uint64_t size = num_queues * VU_INFLIGHT_STRIDE(queue_size);
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = memfd_create("vu-inflight", MFD_CLOEXEC);
+	if (r->fd < 0)
+		return vu_fail(f, -errno, "memfd_create(inflight): %s",
+			       strerror(errno));
+	if (ftruncate(r->fd, size)) {
+		ret = vu_fail(f, -errno, "ftruncate inflight region to %llu: %s",
+			      (unsigned long long)size, strerror(errno));
+		vu_inflight_release(r);
+		return ret;
+	}
+	r->size = size;
+	r->num_queues = num_queues;
+	r->queue_size = queue_size;
+	ret = vu_inflight_map(f, r);
+	if (ret)
+		vu_inflight_release(r);
+	return ret;
+}
+
+int vu_inflight_prepare(struct vu_front *f, uint64_t features)
+{
+	unsigned int num = f->nqueues ? f->queues[0]->num : 0;
+	int ret;
+
+	/* vhost_dev_prepare_inflight() */
+	ret = vu_step(f, vu_set_features(f, features), "SET_FEATURES", 0);
+	if (ret)
+		return ret;
+	/* vhost_dev_get_inflight(), once: the region outlives a reconnect */
+	if (f->infl.fd < 0) {
+		ret = vu_get_inflight_fd(f, f->nqueues, num, &f->infl);
+		if (ret == -EREMOTEIO)
+			return 0;	/* no region: QEMU goes on without */
+		if (!ret)
+			ret = vu_inflight_map(f, &f->infl);
+		if (ret) {
+			vu_inflight_release(&f->infl);
+			return vu_step(f, ret, "GET_INFLIGHT_FD", f->nqueues);
+		}
+	}
+	/* vhost_dev_set_inflight() */
+	return vu_step(f, vu_set_inflight_fd(f, &f->infl), "SET_INFLIGHT_FD",
+		       f->infl.num_queues);
+}
+
+/* --- start and stop ------------------------------------------------------- */
 
 static int vu_vring_state(struct vu_front *f, uint32_t request,
 			  unsigned int index, uint32_t num)
@@ -932,6 +1069,11 @@ int vu_dev_start(struct vu_front *f, uint64_t features)
 	unsigned int i;
 	int ret;
 
+	if (f->inflight && (f->acked_protocol & VU_PF(INFLIGHT_SHMFD))) {
+		ret = vu_inflight_prepare(f, features);
+		if (ret)
+			return ret;
+	}
 	ret = vu_step(f, vu_set_features(f, features), "SET_FEATURES", 0);
 	if (!ret && (f->acked_protocol & VU_PF(STATUS)))
 		ret = vu_step(f, vu_add_status(f, VU_S_FEATURES_OK),
