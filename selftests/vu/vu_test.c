@@ -254,6 +254,16 @@ static int expect_error_reply(struct vu_front *f, uint32_t request,
 		return ret;
 	if (request == VDEV_VU_GET_CONFIG && m.hdr.size == 0)
 		return 0;
+	/* GET_INFLIGHT_FD's refusal: mmap_size 0 (all 24 bytes zero). */
+	if (request == VDEV_VU_GET_INFLIGHT_FD &&
+	    m.hdr.size == sizeof(struct vu_wire_inflight)) {
+		static const uint8_t zero[sizeof(struct vu_wire_inflight)];
+
+		if (!memcmp(m.p.bytes, zero, sizeof(zero)))
+			return 0;
+		snprintf(f->err, sizeof(f->err), "GET_INFLIGHT_FD: a 24-byte reply that is not all zero");
+		return -EPROTO;
+	}
 	if (m.hdr.size != 8) {
 		snprintf(f->err, sizeof(f->err), "%s: reply size %u, want an error (u64%s)",
 			 vu_req_name(request), m.hdr.size,
@@ -358,7 +368,7 @@ TEST_F(session, protocol_features_offered)
 
 	OK(vu_get_protocol_features(f, &pf));
 	EXPECT_EQ(VU_PROTOCOL_OFFERED, pf)
-		TH_LOG("offered %#llx, want MQ|LOG_SHMFD|REPLY_ACK|BACKEND_REQ|CONFIG|RESET_DEVICE|CONFIGURE_MEM_SLOTS|STATUS = %#llx",
+		TH_LOG("offered %#llx, want MQ|LOG_SHMFD|REPLY_ACK|BACKEND_REQ|CONFIG|INFLIGHT_SHMFD|RESET_DEVICE|CONFIGURE_MEM_SLOTS|STATUS = %#llx",
 		       (unsigned long long)pf,
 		       (unsigned long long)VU_PROTOCOL_OFFERED);
 	/* Asking again changes nothing. */
@@ -890,7 +900,7 @@ TEST_F_TIMEOUT(session, wrong_size_each_request, 60)
 {
 	struct vu_front *f = &self->f;
 	struct vu_wire_config cfg = { .offset = 0, .size = 4 };
-	uint8_t junk[16] = { 0 };
+	uint8_t junk[32] = { 0 };
 	/* how: */
 #define OWN	1	/* the request has a reply of its own */
 #define FD	2	/* send a socket with it */
@@ -915,6 +925,10 @@ TEST_F_TIMEOUT(session, wrong_size_each_request, 60)
 		{ VDEV_VU_GET_CONFIG, 12 + 8, OWN | CFG },
 		{ VDEV_VU_SET_CONFIG, 4, 0 },
 		{ VDEV_VU_SET_CONFIG, 12 + 8, CFG },
+		{ VDEV_VU_GET_INFLIGHT_FD, 16, OWN },
+		{ VDEV_VU_GET_INFLIGHT_FD, 32, OWN },
+		{ VDEV_VU_SET_INFLIGHT_FD, 16, FD },
+		{ VDEV_VU_SET_INFLIGHT_FD, 32, FD },
 		{ VDEV_VU_RESET_DEVICE, 4, 0 },
 		{ VDEV_VU_GET_MAX_MEM_SLOTS, 4, OWN },
 		{ VDEV_VU_SET_STATUS, 4, 0 },
@@ -1207,8 +1221,7 @@ TEST_F(session, set_protocol_features_unoffered)
 {
 	struct vu_front *f = &self->f;
 	static const int bits[] = {
-		VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD,
-		8 /* PAGEFAULT */, 17, 63,
+		8 /* PAGEFAULT */, 11 /* HOST_NOTIFIER */, 17, 63,
 	};
 	uint64_t num;
 	unsigned int i;
