@@ -5,7 +5,8 @@
 # (selftests/vu/vu_bad: bad chains, bad requests, corrupt rings) and the
 # lifecycle of rings and memory under I/O (selftests/vu/vu_life: stop and
 # restart from GET_VRING_BASE, VmLck, memory table changes, RESET_DEVICE,
-# hang-up, vdevd killed), on split and packed rings.
+# hang-up, vdevd killed), on split and packed rings; the inflight region
+# (INFLIGHT_SHMFD): tracking, reconnect, resubmission, bad regions.
 source "$(dirname "$0")/test_common.sh"
 source "$(dirname "$0")/vu/vu_lib.sh"
 
@@ -104,18 +105,30 @@ vuc_log vu_life l vmlck VU_HUGETLB=1 VU_RING=packed
 vuc_log vu_life l ring_region_readd VU_REGIONS=2
 vuc_log vu_life l vdevd_killed_under_io
 
+# The inflight region: set up and tracked on split rings, left alone on
+# packed ones; bad GET/SET_INFLIGHT_FD and corrupt regions.
+vuc_log vu_life l inflight_region VU_INFLIGHT=1
+vuc_log vu_life l inflight_packed VU_INFLIGHT=1 VU_RING=packed
+vuc_log vu_life l inflight_bad
+
 # In-flight I/O for real: a disk that answers after 1 s.
 if [ -n "$nullb_dev" ]; then
 	vuc_log vu_life s stop_inflight
 	vuc_log vu_life s stop_inflight VU_RING=packed
 	vuc_log vu_life s disable_inflight VU_QUIET_MS=1500
 	vuc_log vu_life s hangup_inflight
+	# With the region: requests seen in flight; a reconnect at once
+	# completes each one exactly once.
+	vuc_log vu_life s inflight_region VU_INFLIGHT=1 VU_EXPECT_INFLIGHT=1
+	vuc_log vu_life s inflight_hangup_reconnect VU_INFLIGHT=1 VU_EXPECT_INFLIGHT=1
 	# The drain bound: GET_VRING_BASE answers after drain_timeout_ms,
 	# then the session ends; the old one drains while a new one works.
 	# The old session's late completions stay out of the ring the new
 	# session uses (see vu_life.c).
 	if echo 300 >/sys/module/vdev/parameters/drain_timeout_ms; then
 		vuc_log vu_life s drain_bound VU_DRAIN_MS=300
+		# What the bound abandoned, a new session resubmits.
+		vuc_log vu_life s inflight_resubmit VU_INFLIGHT=1 VU_DRAIN_MS=300
 		echo "$drain_saved" >/sys/module/vdev/parameters/drain_timeout_ms
 	else
 		vu_skip_check "vu_life drain_bound" "drain_timeout_ms not writable"

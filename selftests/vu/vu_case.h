@@ -20,6 +20,9 @@
  *   VU_NO_INDIRECT  1: do not ack VIRTIO_RING_F_INDIRECT_DESC
  *   VU_ALWAYS_KICK  1: kick after every batch whatever the device asked
  *   VU_SEED         the pattern generator's seed
+ *   VU_INFLIGHT     1: use the inflight region as QEMU 7.2 vhost-user-blk
+ *                   does (f->inflight: GET_INFLIGHT_FD, SET_INFLIGHT_FD
+ *                   before the rings start)
  *   VU_HOLD_READY, VU_HOLD_RELEASE
  *                   where a case holds its session (vu_env_hold()):
  *                   create the first file, wait for the second
@@ -88,6 +91,7 @@ struct vu_env {
 	uint64_t gpa_gap;
 	bool hugetlb, mem_table;
 	bool ro, discard, write_cache;
+	bool inflight;
 	int timeout_ms;
 	uint64_t seed;
 };
@@ -133,6 +137,7 @@ static inline void env_load(struct vu_env *e)
 	e->ro = env_num("VU_RO", 0);
 	e->discard = env_num("VU_DISCARD", 0);
 	e->write_cache = env_num("VU_WRITE_CACHE", 0);
+	e->inflight = env_num("VU_INFLIGHT", 0);
 	e->timeout_ms = env_num("VU_TIMEOUT_MS", VU_DEFAULT_TIMEOUT_MS);
 	e->seed = env_num("VU_SEED", 0x5eed1234abcdULL);
 }
@@ -192,6 +197,7 @@ static inline int vu_dev_setup(struct vu_dev *d, bool start)
 	vu_init(f);
 	vu_cur_front = f;
 	f->timeout_ms = e->timeout_ms;
+	f->inflight = e->inflight;
 	d->rng = e->seed ?: 1;
 	ret = vu_open(f, e->sock, OPEN_MS);
 	if (ret)

@@ -16,13 +16,20 @@
  *   VU_QUIET_MS       how long "nothing is fetched" is watched (300)
  *   VU_UNPIN_MS       how long unpinning may take (2000)
  *   VU_DRAIN_MS       the module's drain_timeout_ms, set by the script
- *                     on a disk slower than it (drain_bound)
+ *                     on a disk slower than it (drain_bound,
+ *                     inflight_resubmit)
+ *   VU_INFLIGHT       1: the fixture negotiates the inflight region
+ *                     (vu_case.h); the inflight_* cases need it but
+ *                     inflight_bad, which makes its own
+ *   VU_EXPECT_INFLIGHT  1: the disk is slow, requests fetched must still
+ *                     be in flight when the region is read (inflight_region)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -510,6 +517,577 @@ TEST_F_TIMEOUT(dev, vdevd_killed_under_io, CASE_TIMEOUT)
 	ENG_OK(eng_random(&e, 32, sizes, NSIZES, 50));
 	ENG_OK(eng_verify(&e));
 	eng_free(&e);
+}
+
+/* ========================================================================
+ * The inflight region (INFLIGHT_SHMFD)
+ * ========================================================================
+ */
+
+#define IFL_LD(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+#define WHY_LEN		256
+
+/* The region must be there: the fixture ran with VU_INFLIGHT=1. */
+#define NEED_REGION() do {						\
+	if (!D->env.inflight)						\
+		SKIP(return, "VU_INFLIGHT=1 not set");			\
+	ASSERT_TRUE(F->acked_protocol & VU_PF(INFLIGHT_SHMFD))		\
+		TH_LOG("INFLIGHT_SHMFD not negotiated: acked %#llx",	\
+		       (unsigned long long)F->acked_protocol);		\
+	ASSERT_LE(0, F->infl.fd) TH_LOG("GET_INFLIGHT_FD gave no region"); \
+	ASSERT_NE(NULL, F->infl.map);					\
+} while (0)
+
+static int why(char *buf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int why(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, WHY_LEN, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Split: the id of used ring entry @idx. */
+static uint16_t used_id(struct vu_queue *q, uint16_t idx)
+{
+	struct vring_used_elem *e = vu_gpa(q->f, q->used_gpa + 4 +
+					   8ULL * (idx % q->num), 8);
+
+	return IFL_LD(e->id);
+}
+
+/*
+ * Queue @qi's part of the region after a started ring with nothing in
+ * flight: version 1, desc_num the ring's size, used_idx the used ring's,
+ * no entry in flight; and the last batch is the used ring's last entries
+ * (last_batch_head the newest, each next the one before it), @batch of
+ * them at most.
+ */
+static int region_idle(struct vu_front *f, unsigned int qi, unsigned int batch,
+		       char *buf)
+{
+	struct vu_inflight_queue *h = vu_inflight_queue(&f->infl, qi);
+	struct vu_queue *q = f->queues[qi];
+	uint16_t used = vu_vq_used_idx(q), head, k;
+	unsigned int i;
+
+	if (!h)
+		return why(buf, "queue %u: outside the region of %llu bytes",
+			   qi, (unsigned long long)f->infl.size);
+	if (IFL_LD(h->version) != 1 || IFL_LD(h->desc_num) != q->num)
+		return why(buf, "queue %u: version %u desc_num %u, want 1 and %u",
+			   qi, IFL_LD(h->version), IFL_LD(h->desc_num), q->num);
+	if (IFL_LD(h->used_idx) != used)
+		return why(buf, "queue %u: region's used_idx %u, the used ring's %u",
+			   qi, IFL_LD(h->used_idx), used);
+	for (i = 0; i < q->num; i++)
+		if (IFL_LD(vu_inflight_desc(&f->infl, qi, i)->inflight))
+			return why(buf, "queue %u: head %u in flight with nothing outstanding (used idx %u)",
+				   qi, i, used);
+	if (batch > used)
+		batch = used;
+	head = IFL_LD(h->last_batch_head);
+	for (k = 1; k <= batch; k++) {
+		uint16_t want = used_id(q, used - k);
+
+		if (head != want)
+			return why(buf, "queue %u: last batch entry %u is head %u, used ring entry %u is %u",
+				   qi, k, head, (uint16_t)(used - k), want);
+		if (head >= q->num)
+			break;
+		head = IFL_LD(vu_inflight_desc(&f->infl, qi, head)->next);
+	}
+	return 0;
+}
+
+#define REGION_IDLE(qi, batch) do {					\
+	char __why[WHY_LEN];						\
+	ASSERT_EQ(0, region_idle(F, (qi), (batch), __why))		\
+		TH_LOG("%s", __why);					\
+} while (0)
+
+/*
+ * Heads @heads[0..n) were made available in this order on queue @qi and
+ * fetched, nothing used since q->last_used but them. Each one not used
+ * yet must show inflight 1 (read before the used ring, which the device
+ * writes before it clears inflight), and the counters must rise in fetch
+ * order. Returns how many were in flight, or -1.
+ */
+static int region_batch(struct vu_front *f, unsigned int qi,
+			const uint16_t *heads, unsigned int n, char *buf)
+{
+	struct vu_queue *q = f->queues[qi];
+	uint8_t flag[VU_IND_MAX];
+	uint64_t counter[VU_IND_MAX];
+	unsigned int i, inflight = 0;
+	uint16_t used, k;
+
+	if (n > VU_IND_MAX)
+		return why(buf, "%u heads: at most %u", n, VU_IND_MAX);
+	for (i = 0; i < n; i++) {
+		struct vu_inflight_desc *d = vu_inflight_desc(&f->infl, qi, heads[i]);
+
+		if (!d)
+			return why(buf, "queue %u head %u: outside the region", qi,
+				   heads[i]);
+		flag[i] = IFL_LD(d->inflight);
+		counter[i] = IFL_LD(d->counter);
+	}
+	used = vu_vq_used_idx(q);
+	for (i = 0; i < n; i++) {
+		bool done = false;
+
+		for (k = q->last_used; k != used; k++)
+			done |= used_id(q, k) == heads[i];
+		if (!done && flag[i] != 1)
+			return why(buf, "queue %u: head %u (%u of %u) fetched, not used, inflight %u",
+				   qi, heads[i], i, n, flag[i]);
+		inflight += !done;
+		if (i && counter[i] <= counter[i - 1])
+			return why(buf, "queue %u: head %u fetched after head %u, counter %llu after %llu",
+				   qi, heads[i], heads[i - 1],
+				   (unsigned long long)counter[i],
+				   (unsigned long long)counter[i - 1]);
+	}
+	return inflight;
+}
+
+/* The slots of @e busy on queue @qi, in the order they were made available. */
+static unsigned int busy_heads(struct eng *e, unsigned int qi, uint16_t *heads)
+{
+	unsigned int s, n = 0, i, j;
+	long long order[VU_IND_MAX];
+
+	for (s = 0; s < e->nslots && n < VU_IND_MAX; s++) {
+		if (!e->slots[s].busy || eng_queue(e, s)->index != qi)
+			continue;
+		heads[n] = e->slots[s].req.id;
+		order[n++] = e->slots[s].req.submitted;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j && order[j] < order[j - 1]; j--) {
+			long long o = order[j];
+			uint16_t h = heads[j];
+
+			order[j] = order[j - 1];
+			heads[j] = heads[j - 1];
+			order[j - 1] = o;
+			heads[j - 1] = h;
+		}
+	return n;
+}
+
+/* Every busy slot's request is in flight in the region (slow disk). */
+#define ALL_IN_FLIGHT(e) do {						\
+	uint16_t __h[VU_IND_MAX];					\
+	char __why[WHY_LEN];						\
+	unsigned int __i, __n;						\
+	for (__i = 0; __i < F->nqueues; __i++) {			\
+		__n = busy_heads((e), __i, __h);			\
+		ASSERT_EQ((int)__n, region_batch(F, __i, __h, __n, __why)) \
+			TH_LOG("queue %u, %u requests: %s", __i, __n,	\
+			       __n ? __why : "");			\
+	}								\
+} while (0)
+
+/*
+ * Nothing more is used for @ms, and each queue's used idx moved by
+ * exactly what was made available since @used0: every request completed
+ * once.
+ */
+#define USED_EXACTLY(used0, made) do {					\
+	unsigned int __i;						\
+	for (__i = 0; __i < F->nqueues; __i++) {			\
+		struct vu_queue *__q = F->queues[__i];			\
+		ASSERT_EQ(0, vu_vq_wait(__q, 1500))			\
+			TH_LOG("queue %u: a used entry more (used idx %u, driver took %u)", \
+			       __i, vu_vq_used_idx(__q), __q->last_used); \
+		ASSERT_EQ((uint16_t)((used0)[__i] + (made)[__i]),	\
+			  vu_vq_used_idx(__q))				\
+			TH_LOG("queue %u: used idx %u, %u made available from %u", \
+			       __i, vu_vq_used_idx(__q), (made)[__i],	\
+			       (used0)[__i]);				\
+	}								\
+} while (0)
+
+/*
+ * The region from GET_INFLIGHT_FD: its size and shape, set up by the
+ * ring's start; while a batch is fetched and not used its heads are in
+ * flight, counted in fetch order; once used, nothing is in flight and
+ * the last batch is the used ring's tail.
+ */
+TEST_F_TIMEOUT(dev, inflight_region, CASE_TIMEOUT)
+{
+	bool slow = env_num("VU_EXPECT_INFLIGHT", 0);
+	unsigned int n = 8, i, k;
+	struct vu_blk_req (*r)[8], *got;
+	uint16_t heads[8];
+	char buf[WHY_LEN];
+	uint64_t data;
+	int ret;
+
+	NEED_REGION();
+	ASSERT_EQ(F->nqueues * VU_INFLIGHT_STRIDE(F->queues[0]->num), F->infl.size);
+	ASSERT_EQ(0, F->infl.offset);
+	ASSERT_EQ(F->nqueues, F->infl.num_queues);
+	ASSERT_EQ(F->queues[0]->num, F->infl.queue_size);
+	/* Started: set up, nothing in flight. */
+	for (i = 0; i < F->nqueues; i++)
+		REGION_IDLE(i, 0);
+	data = vu_alloc(F, 0, 4096ULL * n * F->nqueues, 4096);
+	ASSERT_NE(0, data);
+	r = calloc(F->nqueues, sizeof(*r));
+	ASSERT_NE(NULL, r);
+	for (i = 0; i < F->nqueues; i++) {
+		struct vu_queue *q = F->queues[i];
+
+		for (k = 0; k < n; k++) {
+			struct vu_blk_req *b = &r[i][k];
+
+			b->type = VIRTIO_BLK_T_OUT;
+			b->sector = 8ULL * (i * n + k);
+			b->ndata = 1;
+			b->data[0] = (struct vu_buf){
+				.gpa = data + 4096ULL * (i * n + k), .len = 4096 };
+			b->flags = q->indirect ? VU_CHAIN_INDIRECT : 0;
+			ASSERT_EQ(0, vu_blk_submit(q, b)) TH_LOG("%s", F->err);
+		}
+		vu_vq_kick_now(q);
+	}
+	for (i = 0; i < F->nqueues; i++)
+		if (F->queues[i]->event_idx)
+			OK(vu_vq_wait_fetched(F->queues[i], D->env.timeout_ms));
+	vu_sleep_ms(env_num("VU_STOP_DELAY_MS", 0));
+	for (i = 0; i < F->nqueues; i++) {
+		for (k = 0; k < n; k++)
+			heads[k] = r[i][k].id;
+		ret = region_batch(F, i, heads, n, buf);
+		ASSERT_LE(0, ret) TH_LOG("%s", buf);
+		TH_LOG("queue %u: %d of %u requests in flight in the region", i, ret, n);
+		if (slow)
+			ASSERT_EQ((int)n, ret) TH_LOG("queue %u: the slow disk answered within %lld ms?",
+						     i, env_num("VU_STOP_DELAY_MS", 0));
+	}
+	for (i = 0; i < F->nqueues; i++)
+		for (k = 0; k < n; k++) {
+			ASSERT_EQ(1, vu_blk_reap(F->queues[i], D->env.timeout_ms, &got))
+				TH_LOG("queue %u: %u of %u completed", i, k, n);
+			STATUS_IS(got, VIRTIO_BLK_S_OK);
+		}
+	free(r);
+	for (i = 0; i < F->nqueues; i++)
+		REGION_IDLE(i, n);
+}
+
+/*
+ * The front end hangs up with writes in flight and reconnects at once,
+ * as QEMU does: SET_INFLIGHT_FD with the region it kept, the rings at
+ * the used idx it finds. The ended session drains into the ring
+ * (drain_timeout_ms is far off) and the new one starts once it let go:
+ * each request completes exactly once, none lost, and the data is there.
+ */
+TEST_F_TIMEOUT(dev, inflight_hangup_reconnect, CASE_TIMEOUT)
+{
+	uint16_t used0[VU_MAX_QUEUES];
+	unsigned int made[VU_MAX_QUEUES], i, total = 0;
+	struct eng e;
+
+	NEED_REGION();
+	ENG_OK(eng_init(&e, D, D->env.num < 16 ? D->env.num : 16, 16384, 0));
+	ENG_OK(eng_fill(&e));
+	for (i = 0; i < F->nqueues; i++) {
+		used0[i] = vu_vq_used_idx(F->queues[i]);
+		made[i] = F->queues[i]->avail_idx;
+	}
+	ASSERT_EQ(0, submit_all(&e, true)) TH_LOG("%s", e.err);
+	vu_sleep_ms(env_num("VU_STOP_DELAY_MS", 0));
+	if (env_num("VU_EXPECT_INFLIGHT", 0))
+		ALL_IN_FLIGHT(&e);
+	for (i = 0; i < F->nqueues; i++) {
+		made[i] = (uint16_t)(F->queues[i]->avail_idx - made[i]);
+		total += F->queues[i]->inflight;
+	}
+	/* The break: QEMU takes the used idx as where each ring stopped. */
+	vu_close(F);
+	vu_queues_restore_base(F);
+	TH_LOG("%u requests in flight at the hang-up; queue 0 restarts at %u",
+	       total, F->queues[0]->base);
+	OK(vu_open(F, D->env.sock, OPEN_MS));
+	OK(vu_qemu72_realize(F, F->nqueues, VU_REALIZE_OPENED, &D->cfg));
+	OK(vu_dev_start(F, D->features));
+	ENG_OK(eng_drain(&e));
+	USED_EXACTLY(used0, made);
+	for (i = 0; i < F->nqueues; i++)
+		REGION_IDLE(i, 0);
+	ENG_OK(eng_verify(&e));
+	for (i = 0; i < F->nqueues; i++)
+		REGION_IDLE(i, 1);
+	eng_free(&e);
+}
+
+/*
+ * GET_VRING_BASE gives up after drain_timeout_ms on a slower disk and
+ * the session ends: the requests it abandoned are never used by it and
+ * stay in flight in the region. A new session with the same region
+ * resubmits them, whatever base SET_VRING_BASE says (here the one
+ * GET_VRING_BASE gave, past them), and each completes exactly once.
+ */
+TEST_F_TIMEOUT(dev, inflight_resubmit, CASE_TIMEOUT)
+{
+	unsigned int bound = env_num("VU_DRAIN_MS", 0), i, total = 0;
+	uint16_t used0[VU_MAX_QUEUES];
+	unsigned int made[VU_MAX_QUEUES];
+	uint32_t base[VU_MAX_QUEUES];
+	long long t0, took;
+	struct eng e;
+
+	NEED_REGION();
+	if (!bound)
+		SKIP(return, "VU_DRAIN_MS (the module's drain_timeout_ms on a slower disk) not set");
+	ENG_OK(eng_init(&e, D, 4, 4096, 0));
+	ENG_OK(eng_fill(&e));
+	for (i = 0; i < F->nqueues; i++) {
+		used0[i] = vu_vq_used_idx(F->queues[i]);
+		made[i] = F->queues[i]->avail_idx;
+	}
+	ASSERT_EQ(0, submit_all(&e, true)) TH_LOG("%s", e.err);
+	vu_sleep_ms(env_num("VU_STOP_DELAY_MS", 100));
+	ALL_IN_FLIGHT(&e);
+	for (i = 0; i < F->nqueues; i++) {
+		made[i] = (uint16_t)(F->queues[i]->avail_idx - made[i]);
+		total += F->queues[i]->inflight;
+	}
+	OK(vu_set_status(F, 0));
+	for (i = 0; i < F->nqueues; i++)
+		OK(vu_set_vring_enable(F, i, false));
+	t0 = vu_now_ms();
+	OK(vu_get_vring_base(F, 0, &base[0]));
+	took = vu_now_ms() - t0;
+	TH_LOG("GET_VRING_BASE replied %#x after %lld ms (bound %u ms), %u requests in flight",
+	       base[0], took, bound, total);
+	ASSERT_LE(bound * 9 / 10, took);
+	OK(vu_expect_hangup(F, 10000));
+	for (i = 1; i < F->nqueues; i++)
+		base[i] = vu_vq_driver_base(F->queues[i]);
+	/* Abandoned: in flight in the region, and not used, even once done. */
+	ALL_IN_FLIGHT(&e);
+	vu_sleep_ms(1500);
+	ALL_IN_FLIGHT(&e);
+	for (i = 0; i < F->nqueues; i++)
+		ASSERT_EQ(used0[i], vu_vq_used_idx(F->queues[i]))
+			TH_LOG("queue %u: the ended session used abandoned requests", i);
+	/* The new session, with GET_VRING_BASE's bases. */
+	vu_close(F);
+	OK(vu_open(F, D->env.sock, OPEN_MS));
+	OK(vu_qemu72_realize(F, F->nqueues, VU_REALIZE_OPENED, &D->cfg));
+	for (i = 0; i < F->nqueues; i++)
+		F->queues[i]->base = base[i];
+	OK(vu_dev_start(F, D->features));
+	ENG_OK(eng_drain(&e));
+	USED_EXACTLY(used0, made);
+	for (i = 0; i < F->nqueues; i++)
+		REGION_IDLE(i, 0);
+	ENG_OK(eng_verify(&e));
+	for (i = 0; i < F->nqueues; i++)
+		REGION_IDLE(i, 1);
+	eng_free(&e);
+}
+
+/* A refusal with NEED_REPLY: the ack carries one of the errnos. */
+#define REFUSED_WITH(expr, e1, e2) do {					\
+	int __r = (expr);						\
+	ASSERT_EQ(-EREMOTEIO, __r) TH_LOG("%s: %d (%s), want a refusal", \
+					  #expr, __r, F->err);		\
+	ASSERT_TRUE(F->last_ack == (e1) || F->last_ack == (e2))	\
+		TH_LOG("%s: ack %llu, want %d or %d", #expr,		\
+		       (unsigned long long)F->last_ack, (e1), (e2));	\
+	OK(vu_fence(F));						\
+} while (0)
+
+/* GET_INFLIGHT_FD refused: mmap_size 0, no fd (vu_get_inflight_fd()). */
+#define GET_REFUSED(nq, qs) do {					\
+	struct vu_inflight __r;						\
+	int __ret = vu_get_inflight_fd(F, (nq), (qs), &__r);		\
+	ASSERT_EQ(-EREMOTEIO, __ret)					\
+		TH_LOG("GET_INFLIGHT_FD(%u queues of %u): %d (%s), want the zero reply", \
+		       (unsigned int)(nq), (unsigned int)(qs), __ret, F->err); \
+	ASSERT_EQ(-1, __r.fd);						\
+	ASSERT_EQ(0, __r.size);						\
+	OK(vu_fence(F));						\
+} while (0)
+
+/* SET_INFLIGHT_FD of @r with one field changed. */
+static int set_bad(struct vu_front *f, const struct vu_inflight *r, int fd,
+		   uint64_t size, uint64_t offset, uint16_t nq, uint16_t qs)
+{
+	struct vu_inflight b = *r;
+
+	b.fd = fd;
+	b.size = size;
+	b.offset = offset;
+	b.num_queues = nq;
+	b.queue_size = qs;
+	return vu_set_inflight_fd(f, &b);
+}
+
+/* One write on queue 0 completes. */
+#define ONE_WRITE_OK() do {						\
+	uint64_t __buf = vu_alloc(F, 0, 4096, 4096);			\
+	uint8_t __st;							\
+	uint32_t __len;							\
+	ASSERT_NE(0, __buf);						\
+	OK(vu_blk_simple(F->queues[0], VIRTIO_BLK_T_OUT, 0, __buf, 4096, \
+			 D->env.timeout_ms, &__st, &__len));		\
+	ASSERT_EQ(VIRTIO_BLK_S_OK, __st);				\
+} while (0)
+
+/*
+ * Bad GET_INFLIGHT_FD and SET_INFLIGHT_FD are refused and change
+ * nothing; a region refused at a ring's start (desc_num not the ring's)
+ * or with a bogus last batch never hangs the kernel.
+ */
+TEST_F_TIMEOUT(dev, inflight_bad, CASE_TIMEOUT)
+{
+	unsigned int nq = F->nqueues, num = F->queues[0]->num;
+	unsigned int max_q = F->queue_num ? F->queue_num : nq;
+	struct vu_inflight_queue *h;
+	struct vu_inflight r, big;
+	int efd, pfd[2], ret;
+	uint16_t used;
+
+	if (D->env.inflight)
+		SKIP(return, "makes its own region: run without VU_INFLIGHT");
+	if (!(F->acked_protocol & VU_PF(INFLIGHT_SHMFD)))
+		SKIP(return, "INFLIGHT_SHMFD not negotiated (acked %#llx)",
+		     (unsigned long long)F->acked_protocol);
+	ASSERT_TRUE(F->need_reply);
+	ASSERT_EQ(0, vu_inflight_create(F, &r, nq, num)) TH_LOG("%s", F->err);
+	ASSERT_EQ(0, vu_inflight_create(F, &big, max_q + 1, num)) TH_LOG("%s", F->err);
+
+	/* Rings running: both refused (EBUSY). */
+	GET_REFUSED(nq, num);
+	REFUSED_WITH(vu_set_inflight_fd(F, &r), EBUSY, EBUSY);
+	ONE_WRITE_OK();
+	OK(vu_dev_stop(F));
+
+	GET_REFUSED(0, num);
+	GET_REFUSED(max_q + 1, num);
+	GET_REFUSED(nq, 0);
+	GET_REFUSED(nq, 32769);
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	REFUSED_WITH(set_bad(F, &r, efd, r.size, 0, nq, num), EBADF, EINVAL);
+	REFUSED_WITH(set_bad(F, &r, pfd[0], r.size, 0, nq, num), EBADF, EINVAL);
+	close(efd);
+	close(pfd[0]);
+	close(pfd[1]);
+	REFUSED_WITH(set_bad(F, &r, r.fd, r.size - 64, 0, nq, num), EINVAL, EINVAL);
+	REFUSED_WITH(set_bad(F, &big, big.fd, big.size - 64, 32, nq, num), EINVAL, EINVAL);
+	REFUSED_WITH(set_bad(F, &big, big.fd, big.size, 0, max_q + 1, num), EINVAL, EINVAL);
+	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 0, 0, num), EINVAL, EINVAL);
+	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 0, nq, 0), EINVAL, EINVAL);
+	REFUSED_WITH(set_bad(F, &big, big.fd, big.size, 0, nq, 32769), EINVAL, EINVAL);
+	/* The range must lie in the file. */
+	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 4096, nq, num), EINVAL, EINVAL);
+	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 1ULL << 62, nq, num), EINVAL, EINVAL);
+	/* Nothing of them stuck: the region set now is tracked at start. */
+	OK(vu_set_inflight_fd(F, &r));
+	OK(vu_dev_start(F, D->features));
+	F->infl = r;		/* for region_idle(); given back below */
+	REGION_IDLE(0, 0);
+	ONE_WRITE_OK();
+	REGION_IDLE(0, 1);
+	GET_REFUSED(nq, num);
+	REFUSED_WITH(vu_set_inflight_fd(F, &r), EBUSY, EBUSY);
+
+	/* desc_num not the ring's size: the start is refused (EPROTO). */
+	OK(vu_dev_stop(F));
+	h = vu_inflight_queue(&r, 0);
+	h->desc_num = num / 2;
+	ret = vu_dev_start(F, D->features);
+	ASSERT_EQ(-EREMOTEIO, ret) TH_LOG("start with desc_num %u: %s", num / 2, F->err);
+	ASSERT_EQ(EPROTO, F->last_ack) TH_LOG("%s", F->err);
+	OK(vu_fence(F));
+	/* ... and without NEED_REPLY the session ends. */
+	vu_close(F);
+	OK(vu_open(F, D->env.sock, OPEN_MS));
+	OK(vu_qemu72_realize(F, nq, VU_REALIZE_OPENED, &D->cfg));
+	OK(vu_set_inflight_fd(F, &r));
+	F->need_reply = false;
+	ret = vu_dev_start(F, D->features);
+	ASSERT_NE(0, ret) TH_LOG("a start refused without NEED_REPLY went on");
+	ASSERT_EQ(0, ret == -ECONNRESET ? 0 : vu_expect_hangup(F, 10000)) TH_LOG("%s", F->err);
+
+	/*
+	 * A last batch that leaves the ring (head 0xffff) or loops (a head
+	 * that is its own next) with 100 entries to walk: started or
+	 * refused, never stuck.
+	 */
+	h->desc_num = num;
+	vu_close(F);
+	OK(vu_open(F, D->env.sock, OPEN_MS));
+	OK(vu_qemu72_realize(F, nq, VU_REALIZE_OPENED, &D->cfg));
+	used = vu_vq_used_idx(F->queues[0]);
+	h->used_idx = used - 5;
+	h->last_batch_head = 0xffff;
+	OK(vu_set_inflight_fd(F, &r));
+	for (unsigned int i = 0; i < nq; i++)
+		F->queues[i]->base = vu_vq_used_idx(F->queues[i]);
+	ret = vu_dev_start(F, D->features);
+	TH_LOG("last_batch_head 0xffff: start %s", ret ? F->err : "ok");
+	ASSERT_TRUE(ret == 0 || ret == -EREMOTEIO) TH_LOG("%s", F->err);
+	OK(vu_fence(F));
+	if (!ret)
+		ONE_WRITE_OK();
+	vu_close(F);
+	OK(vu_open(F, D->env.sock, OPEN_MS));
+	OK(vu_qemu72_realize(F, nq, VU_REALIZE_OPENED, &D->cfg));
+	used = vu_vq_used_idx(F->queues[0]);
+	h->used_idx = used - 100;
+	h->last_batch_head = 3;
+	vu_inflight_desc(&r, 0, 3)->next = 3;
+	OK(vu_set_inflight_fd(F, &r));
+	for (unsigned int i = 0; i < nq; i++)
+		F->queues[i]->base = vu_vq_used_idx(F->queues[i]);
+	ret = vu_dev_start(F, D->features);
+	TH_LOG("next loop at head 3: start %s", ret ? F->err : "ok");
+	ASSERT_TRUE(ret == 0 || ret == -EREMOTEIO) TH_LOG("%s", F->err);
+	OK(vu_fence(F));
+	if (!ret)
+		ONE_WRITE_OK();
+	F->infl.fd = -1;
+	F->infl.map = NULL;
+	vu_inflight_release(&r);
+	vu_inflight_release(&big);
+}
+
+/*
+ * Packed rings are not tracked: the region is accepted and left as it
+ * was made (all zero), and I/O works.
+ */
+TEST_F_TIMEOUT(dev, inflight_packed, CASE_TIMEOUT)
+{
+	struct eng e;
+	uint64_t i;
+
+	NEED_REGION();
+	if (!F->queues[0]->packed)
+		SKIP(return, "split rings (VU_RING=packed)");
+	ENG_OK(eng_init(&e, D, D->env.num < 16 ? D->env.num : 16, 16384, 0));
+	ENG_OK(eng_fill(&e));
+	ENG_OK(eng_random(&e, 64, sizes, NSIZES, 50));
+	ENG_OK(eng_verify(&e));
+	eng_free(&e);
+	for (i = 0; i < F->infl.size; i++)
+		ASSERT_EQ(0, F->infl.map[i])
+			TH_LOG("byte %llu of the region is %#x: a packed ring was tracked",
+			       (unsigned long long)i, F->infl.map[i]);
 }
 
 TEST_HARNESS_MAIN
