@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <endian.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1268,10 +1269,23 @@ struct gated {
 static int send_gated(struct vu_front *f, uint32_t request, uint32_t flags)
 {
 	struct vu_wire_config cfg = { .offset = 0, .size = 8, .flags = 0 };
+	/* One queue of 128: a region of 2112 bytes. */
+	struct vu_wire_inflight infl = { .num_queues = 1, .queue_size = 128 };
 	uint64_t v = S_ACKNOWLEDGE;
-	int sv[2], ret;
+	int sv[2], ret, mfd;
 
 	switch (request) {
+	case VDEV_VU_GET_INFLIGHT_FD:
+		return vu_send(f, request, flags, &infl, sizeof(infl), NULL, 0);
+	case VDEV_VU_SET_INFLIGHT_FD:
+		mfd = memfd_create("vu-gated-inflight", MFD_CLOEXEC);
+		if (mfd < 0)
+			return -errno;
+		infl.mmap_size = 2112;
+		ret = ftruncate(mfd, infl.mmap_size) ? -errno :
+		      vu_send(f, request, flags, &infl, sizeof(infl), &mfd, 1);
+		close(mfd);
+		return ret;
 	case VDEV_VU_GET_CONFIG:
 		return vu_send(f, request, flags, &cfg,
 			       VU_WIRE_CONFIG_HDR_SIZE + 8, NULL, 0);
@@ -1306,6 +1320,8 @@ TEST_F_TIMEOUT(session, gated_requests_need_reply, 60)
 		  VDEV_VU_MAX_MEM_SLOTS },
 		{ VDEV_VU_PROTOCOL_F_STATUS, VDEV_VU_SET_STATUS, ~0ULL },
 		{ VDEV_VU_PROTOCOL_F_STATUS, VDEV_VU_GET_STATUS, 0 },
+		{ VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD, VDEV_VU_GET_INFLIGHT_FD, ~0ULL },
+		{ VDEV_VU_PROTOCOL_F_INFLIGHT_SHMFD, VDEV_VU_SET_INFLIGHT_FD, ~0ULL },
 	};
 	unsigned int i;
 	int ret;
@@ -1317,7 +1333,8 @@ TEST_F_TIMEOUT(session, gated_requests_need_reply, 60)
 				~(1ULL << gated[i].feature)));
 		OK(send_gated(f, gated[i].request, VU_FLAGS_NEED_REPLY));
 		if (gated[i].normal != ~0ULL ||
-		    gated[i].request == VDEV_VU_GET_CONFIG)
+		    gated[i].request == VDEV_VU_GET_CONFIG ||
+		    gated[i].request == VDEV_VU_GET_INFLIGHT_FD)
 			ret = expect_error_reply(f, gated[i].request,
 						 gated[i].normal);
 		else
