@@ -152,9 +152,9 @@ void vdev_session_end(struct vdev_session *s, const char *why)
 }
 
 /*
- * A session with an inflight region lets go of its rings within the drain
- * bound: what completes by then is used, the rest stays marked in flight
- * in the region, and no ring write follows. The next session, which QEMU
+ * A session with an inflight region lets go of its tracked rings within
+ * the drain bound: what completes by then is used, the rest stays marked
+ * in flight in the region, and no ring write follows. The next session, which QEMU
  * may have connected already, resubmits it.
  */
 static void vdev_session_quiet_rings(struct vdev_session *s)
@@ -165,7 +165,8 @@ static void vdev_session_quiet_rings(struct vdev_session *s)
 
 	for (i = 0; i < s->nr_queues; i++) {
 		q = &s->queues[i];
-		if (q->started && q->rops == &vdev_vring_ops)
+		/* Untracked (packed) rings drain whole, as without a region. */
+		if (q->started && q->rops == &vdev_vring_ops && q->vr.inflight)
 			vdev_queue_quiesce(q, max_t(long, end - jiffies, 0));
 	}
 	complete_all(&s->rings_quiet);

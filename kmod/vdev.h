@@ -191,8 +191,8 @@ extern const struct vdev_dev_ops vdev_nvme_ops;
  * @session: the live front-end session, or NULL; one that has ended but
  *	not yet been torn down may linger here (vdev_lock)
  * @ending: the last session, from the moment its teardown took it out of
- *	@session until its rings are quiet; the teardown's pointer, valid
- *	while set (vdev_lock)
+ *	@session until that teardown is done (a new session waits on its
+ *	rings_quiet); the teardown's pointer, valid while set (vdev_lock)
  */
 struct vdev_ctrl {
 	struct kref ref;
