@@ -154,8 +154,8 @@ void vdev_session_end(struct vdev_session *s, const char *why)
 /*
  * A session with an inflight region lets go of its tracked rings within
  * the drain bound: what completes by then is used, the rest stays marked
- * in flight in the region, and no ring write follows. The next session, which QEMU
- * may have connected already, resubmits it.
+ * in flight in the region, and no ring write follows. The next session,
+ * which QEMU may have connected already, resubmits it.
  */
 static void vdev_session_quiet_rings(struct vdev_session *s)
 {
