@@ -304,6 +304,18 @@ static int vdev_vring_inflight_fetched(struct vdev_vring *vr, u16 head)
 	return 0;
 }
 
+/* The ring's header and @head's entry in the region. */
+static int vdev_vring_inflight_entry(struct vdev_vring *vr, u16 head,
+				     struct vdev_inflight_hdr **h,
+				     struct vdev_inflight_desc **d)
+{
+	*h = vdev_vring_inflight_ptr(vr, 0, VDEV_INFLIGHT_HDR_SIZE);
+	*d = vdev_vring_inflight_desc(vr, head);
+	if (IS_ERR(*h))
+		return PTR_ERR(*h);
+	return PTR_ERR_OR_ZERO(*d);
+}
+
 /*
  * Before the used entry: @head heads the last batch (ours are batches of
  * one). A start that finds the region's used_idx behind the ring's knows
@@ -313,15 +325,13 @@ static int vdev_vring_inflight_batch(struct vdev_vring *vr, u16 head)
 {
 	struct vdev_inflight_hdr *h;
 	struct vdev_inflight_desc *d;
+	int ret;
 
 	if (!vr->inflight)
 		return 0;
-	h = vdev_vring_inflight_ptr(vr, 0, VDEV_INFLIGHT_HDR_SIZE);
-	d = vdev_vring_inflight_desc(vr, head);
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
+	ret = vdev_vring_inflight_entry(vr, head, &h, &d);
+	if (ret)
+		return ret;
 	WRITE_ONCE(d->next, READ_ONCE(h->last_batch_head));
 	WRITE_ONCE(h->last_batch_head, head);
 	return 0;
@@ -332,15 +342,13 @@ static int vdev_vring_inflight_pushed(struct vdev_vring *vr, u16 head)
 {
 	struct vdev_inflight_hdr *h;
 	struct vdev_inflight_desc *d;
+	int ret;
 
 	if (!vr->inflight)
 		return 0;
-	h = vdev_vring_inflight_ptr(vr, 0, VDEV_INFLIGHT_HDR_SIZE);
-	d = vdev_vring_inflight_desc(vr, head);
-	if (IS_ERR(h))
-		return PTR_ERR(h);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
+	ret = vdev_vring_inflight_entry(vr, head, &h, &d);
+	if (ret)
+		return ret;
 	WRITE_ONCE(d->inflight, 0);
 	WRITE_ONCE(h->used_idx, vr->used_idx);
 	return 0;

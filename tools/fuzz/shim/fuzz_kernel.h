@@ -80,4 +80,9 @@ static inline bool IS_ERR(const void *ptr)
 	return IS_ERR_VALUE(ptr);
 }
 
+static inline int PTR_ERR_OR_ZERO(const void *ptr)
+{
+	return IS_ERR(ptr) ? (int)PTR_ERR(ptr) : 0;
+}
+
 #endif /* _FUZZ_KERNEL_H */
