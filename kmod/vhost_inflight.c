@@ -204,5 +204,8 @@ int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 	if (ret)
 		pr_warn_ratelimited("vdev: %s: queue %u: the inflight region cannot be used: error %d\n",
 				    s->ctrl->name, q->index, ret);
+	else if (ctx->vr.nr_resubmit)
+		pr_info("vdev: %s: queue %u: %u requests in flight at the last break fetched again\n",
+			s->ctrl->name, q->index, ctx->vr.nr_resubmit);
 	return ret;
 }

@@ -11,8 +11,15 @@
 # Midway vdevd dies and the guest never notices: the kernel holds the
 # connection and the rings, so with vdevd killed (SIGKILL) as the second
 # rw starts, the whole second write and read back run with no vdevd at
-# all; a new vdevd, started as the second discard starts, picks the held
-# connection up and serves QEMU's messages at shutdown.
+# all; a new vdevd, started as the third rw starts, picks the held
+# connection up.
+#
+# Then QEMU's connection breaks under that third rw: vdevd is killed
+# again, the session ended (selftests/vu/vu_disconnect) and vdevd started
+# once more. QEMU reconnects (reconnect=1) and starts the rings again on
+# the inflight region it keeps (INFLIGHT_SHMFD): what was in flight at
+# the break completes or is fetched again, and the guest sees no error
+# and reads back what it wrote.
 # A guest boot that crashes is retried up to three times (e2e/run-qemu.sh).
 # timeout=1500
 source "$(dirname "$0")/test_common.sh"
@@ -37,12 +44,42 @@ wait_guest() {
 	return 1
 }
 
+# break_connection: under the guest's third rw, end QEMU's session (vdevd
+# must let go of the controller for that) and have a new vdevd serve the
+# connection QEMU opens again.
+break_connection() {
+	local attached now=0
+
+	attached=$(dmesg | tail -n +$((e2e_klines + 1)) | grep -c "$ctrl: front end attached")
+	kill -KILL "$e2e_vdevd_pid"
+	wait "$e2e_vdevd_pid" 2>/dev/null
+	check "the connection breaks under the guest's third rw" \
+		"$VDEV_ROOT/selftests/vu/vu_disconnect" "$ctrl"
+	e2e_vdevd_run "$vdev_tmp/vdevd3.log" || return
+	for _ in $(seq 60); do
+		now=$(dmesg | tail -n +$((e2e_klines + 1)) | grep -c "$ctrl: front end attached")
+		[ "$now" -gt "$attached" ] && break
+		sleep 1
+	done
+	if [ "$now" -gt "$attached" ]; then
+		pass "QEMU reconnects"
+	else
+		fail "QEMU reconnects (no new session within 60 s)"
+	fi
+	if e2e_wait_log "$e2e_vdevd_log" 'SET_INFLIGHT_FD' "$e2e_vdevd_pid" 60; then
+		pass "QEMU starts the rings on its inflight region again"
+	else
+		fail "QEMU starts the rings on its inflight region again"
+		e2e_show_log "vdevd" "$e2e_vdevd_log" 40
+	fi
+}
+
 e2e_vdev_start "$ctrl"
 if ! e2e_has_discard "$e2e_dev"; then
 	echo "# SKIP: $e2e_dev takes no discards"
 	exit "$KSFT_SKIP"
 fi
-steps=rw,discard,rw,discard
+steps=rw,discard,rw,rw,discard
 e2e_log=$vdev_tmp/guest.log
 export E2E_GUEST_WD=${E2E_GUEST_WD:-150}
 (
@@ -72,7 +109,7 @@ else
 	fail "the guest reaches its second rw step"
 fi
 
-if wait_guest 2 discard; then
+if wait_guest 3 rw; then
 	pass "with vdevd dead, the guest wrote and read back 16 MiB"
 	if e2e_vdevd_run "$vdev_tmp/vdevd2.log" &&
 		e2e_wait_log "$e2e_vdevd_log" 'carrying on the held connection' \
@@ -82,12 +119,12 @@ if wait_guest 2 discard; then
 		fail "a new vdevd carries on the held connection"
 		e2e_show_log "vdevd" "$e2e_vdevd_log" 40
 	fi
+	break_connection
 else
-	fail "the guest reaches its second discard step"
+	fail "the guest reaches its third rw step"
 fi
-
 wait "$runner"
 e2e_rc=$(cat "$vdev_tmp/run.rc" 2>/dev/null || echo 1)
-e2e_vdev_verdict "guest on vdev: split ring, 2 queues, $steps, vdevd restarted"
+e2e_vdev_verdict "guest on vdev: split ring, 2 queues, $steps, vdevd restarted, reconnected"
 e2e_expect_idle "$ctrl"
-e2e_vdev_end "split ring, vdevd killed under I/O"
+e2e_vdev_end "split ring, vdevd killed and QEMU reconnected under I/O"
