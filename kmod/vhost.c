@@ -447,6 +447,8 @@ static void vdev_vu_finish(struct vdev_vu_ctx *ctx, const struct vdev_vu_req *re
 				   ctx->send_file);
 		hdr->action = VDEV_VU_REPLIED;
 	} else if (err && req->error_form) {
+		if (req->error_reply)
+			req->error_reply(ctx);
 		ret = vdev_vu_send(s, hdr->request, ctx->reply, ctx->reply_size,
 				   NULL);
 		hdr->action = VDEV_VU_REFUSED;
@@ -840,6 +842,7 @@ static const struct vdev_vu_req vdev_vu_reqs[VDEV_VU_IOC_BASE] = {
 	       .prepare = vdev_vu_set_config_prep),
 	VU_REQ(GET_INFLIGHT_FD, vdev_vu_inflight, VU_GATE(INFLIGHT_SHMFD),
 	       .own_reply = true, .error_form = true,
+	       .error_reply = vdev_vu_get_inflight_refused,
 	       .prepare = vdev_vu_get_inflight_fd,
 	       .apply = vdev_vu_set_inflight_fd),
 	VU_REQ(SET_INFLIGHT_FD, vdev_vu_inflight, VU_GATE(INFLIGHT_SHMFD),

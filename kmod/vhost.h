@@ -54,6 +54,8 @@ struct vdev_vu_ctx {
  * @gate: protocol feature bit + 1 it needs negotiated; 0 if none
  * @own_reply: it always replies with its own payload
  * @error_form: a refusal is answered (with what prepare left in @reply)
+ * @error_reply: optional; writes the refusal's answer into @reply, also
+ *	for a refusal prepare never saw (an ungated request)
  * @prepare: check and take resources; 0 or a negative errno refusal
  * @apply: publish; cannot fail
  */
@@ -62,6 +64,7 @@ struct vdev_vu_req {
 	u32 gate;
 	bool own_reply;
 	bool error_form;
+	void (*error_reply)(struct vdev_vu_ctx *ctx);
 	int (*prepare)(struct vdev_vu_ctx *ctx, void *arg);
 	void (*apply)(struct vdev_vu_ctx *ctx, void *arg);
 };
@@ -111,6 +114,7 @@ void vdev_vu_reset_rings(struct vdev_session *s);
 
 /* vhost_inflight.c */
 int vdev_vu_get_inflight_fd(struct vdev_vu_ctx *ctx, void *arg);
+void vdev_vu_get_inflight_refused(struct vdev_vu_ctx *ctx);
 int vdev_vu_set_inflight_fd_prep(struct vdev_vu_ctx *ctx, void *arg);
 void vdev_vu_set_inflight_fd(struct vdev_vu_ctx *ctx, void *arg);
 int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q);

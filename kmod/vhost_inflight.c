@@ -70,14 +70,17 @@ static struct vdev_mem *vdev_vu_inflight_pin(struct vdev_session *s,
 	return mem;
 }
 
-/* Also the refusal: a zero size tells QEMU there is no region. */
-static void vdev_vu_inflight_reply(struct vdev_vu_ctx *ctx,
-				   const struct vdev_vu_inflight *a)
+/* The refusal: a zero size tells QEMU there is no region. */
+void vdev_vu_get_inflight_refused(struct vdev_vu_ctx *ctx)
 {
 	memset(ctx->reply, 0, VDEV_VU_INFLIGHT_WIRE_SIZE);
 	ctx->reply_size = VDEV_VU_INFLIGHT_WIRE_SIZE;
-	if (!a)
-		return;
+}
+
+static void vdev_vu_inflight_reply(struct vdev_vu_ctx *ctx,
+				   const struct vdev_vu_inflight *a)
+{
+	vdev_vu_get_inflight_refused(ctx);
 	put_unaligned_le64(a->mmap_size, ctx->reply);
 	put_unaligned_le64(a->mmap_offset, ctx->reply + 8);
 	put_unaligned_le16(a->num_queues, ctx->reply + 16);
@@ -95,7 +98,6 @@ int vdev_vu_get_inflight_fd(struct vdev_vu_ctx *ctx, void *arg)
 	struct file *file;
 	int ret;
 
-	vdev_vu_inflight_reply(ctx, NULL);
 	if (ctx->hdr->nfds)
 		return -EINVAL;
 	ret = vdev_vu_inflight_check(ctx->s, a);

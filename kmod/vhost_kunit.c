@@ -299,6 +299,7 @@ static void vdev_vhost_inflight_test(struct kunit *test)
 		.num_queues = c->num_queues,
 		.queue_size = c->queue_size,
 	};
+	const struct vdev_vu_req *req;
 	u8 zero[24] = { };
 	int ret;
 
@@ -314,12 +315,19 @@ static void vdev_vhost_inflight_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, c->ret);
 	if (c->set)
 		goto out;
-	KUNIT_ASSERT_EQ(test, f->ctx.reply_size, 24);
 	if (ret) {
-		KUNIT_EXPECT_MEMEQ(test, f->ctx.reply, zero, sizeof(zero));
+		/* The refusal's answer, as the message cycle sends it. */
 		KUNIT_EXPECT_NULL(test, f->ctx.send_file);
+		KUNIT_EXPECT_NULL(test, f->ctx.mem);
+		memset(f->ctx.reply, 0xff, sizeof(zero));
+		req = vdev_vu_req_of(VDEV_VU_IOC(VDEV_VU_GET_INFLIGHT_FD));
+		KUNIT_ASSERT_TRUE(test, req->error_form && req->error_reply);
+		req->error_reply(&f->ctx);
+		KUNIT_EXPECT_EQ(test, f->ctx.reply_size, 24);
+		KUNIT_EXPECT_MEMEQ(test, f->ctx.reply, zero, sizeof(zero));
 		goto out;
 	}
+	KUNIT_ASSERT_EQ(test, f->ctx.reply_size, 24);
 	KUNIT_EXPECT_EQ(test, a.mmap_size,
 			c->num_queues * vdev_inflight_stride(c->queue_size));
 	KUNIT_EXPECT_EQ(test, get_unaligned_le64(f->ctx.reply), a.mmap_size);
