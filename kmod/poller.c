@@ -49,13 +49,15 @@ enum vdev_cmd_op {
 	VDEV_CMD_ATTACH,
 	VDEV_CMD_SYNC,
 	VDEV_CMD_STOP,
+	VDEV_CMD_BARRIER,
 };
 
 /**
  * struct vdev_cmd - a command to a poller; on the control path's stack
  * @node: in poller->cmds
- * @op: what to do
- * @q: to which queue
+ * @op: what to do; BARRIER does nothing: taken, it says the poller
+ *	finished the pass before
+ * @q: to which queue (none for BARRIER)
  * @done: completed once the poller took it
  */
 struct vdev_cmd {
@@ -654,6 +656,8 @@ static void vdev_poller_run_cmd(struct vdev_poller *p, struct vdev_cmd *cmd)
 	case VDEV_CMD_STOP:
 		q->stopping = true;
 		break;
+	case VDEV_CMD_BARRIER:
+		break;
 	}
 	complete(&cmd->done);
 }
@@ -1111,10 +1115,21 @@ int vdev_queue_quiesce(struct vdev_queue *q, unsigned long timeout)
 	return -ETIMEDOUT;
 }
 
-/* After a drain: the poller let go of @q; free what the start took. */
+/*
+ * After a drain: the poller let go of @q; free what the start took.
+ *
+ * The pass that detached @q completes its stop_done, then wakes the
+ * session's drain_wq: a stop that returned on the completion must not let
+ * the session go before that wake-up is done. A command runs on the next
+ * pass, so once it is taken the poller touches @q no more.
+ */
 void vdev_queue_release(struct vdev_queue *q)
 {
+	struct vdev_cmd barrier = { .op = VDEV_CMD_BARRIER };
 	struct vdev_mem_gen *gen, *tmp;
+
+	vdev_poller_post(q->poller, &barrier);
+	wait_for_completion(&barrier.done);
 
 	list_for_each_entry_safe(gen, tmp, &q->old_gens, node) {
 		list_del(&gen->node);
