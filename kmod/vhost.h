@@ -117,6 +117,7 @@ int vdev_vu_get_inflight_fd(struct vdev_vu_ctx *ctx, void *arg);
 void vdev_vu_get_inflight_refused(struct vdev_vu_ctx *ctx);
 int vdev_vu_set_inflight_fd_prep(struct vdev_vu_ctx *ctx, void *arg);
 void vdev_vu_set_inflight_fd(struct vdev_vu_ctx *ctx, void *arg);
+int vdev_vu_inflight_wait(struct vdev_vu_ctx *ctx, struct vdev_queue *q);
 int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q);
 
 #endif /* _VDEV_VHOST_H */

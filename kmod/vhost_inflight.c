@@ -157,50 +157,61 @@ void vdev_vu_set_inflight_fd(struct vdev_vu_ctx *ctx, void *arg)
 	s->inflight_queue_size = a->queue_size;
 }
 
-/*
+/* Does the region have a part for @q? */
+static bool vdev_vu_inflight_tracks(const struct vdev_session *s,
+				    const struct vdev_queue *q)
+{
+	return s->inflight && q->index < s->inflight_queues;
+}
+
+/**
+ * vdev_vu_inflight_wait - let the last session give up a ring first
+ * @ctx: SET_VRING_KICK's context
+ * @q: the queue about to start
+ *
  * The previous session of the controller may still write the rings this
  * one takes over: what it completes in time is used, what it abandons is
- * marked in flight. Only once it let go does the region say which.
+ * marked in flight. Only once it let go do the used ring and the region
+ * say which: call this before either is read.
+ *
+ * Return: 0 (at once for a ring the region does not track), -ETIMEDOUT
+ * after drain_timeout_ms; a fatal signal sets @ctx->ioctl_err.
  */
-static int vdev_vu_wait_prev(struct vdev_session *s)
+int vdev_vu_inflight_wait(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 {
+	struct vdev_session *s = ctx->s;
 	long left;
 
-	if (!s->prev)
+	if (!vdev_vu_inflight_tracks(s, q) || !s->prev)
 		return 0;
 	left = wait_for_completion_killable_timeout(&s->prev->rings_quiet,
 						    vdev_session_drain_jiffies());
-	if (left < 0)
-		return -EINTR;
+	if (left < 0) {
+		ctx->ioctl_err = -EINTR;
+		return 0;
+	}
 	return left ? 0 : -ETIMEDOUT;
 }
 
 /**
  * vdev_vu_inflight_ring_start - track a starting ring in the region
  * @ctx: SET_VRING_KICK's context, its ring set up at the queue's base
+ *	after vdev_vu_inflight_wait()
  * @q: the queue
  *
  * Return: 0 (also for a ring the region has no part for, and packed
- * rings: untracked), -EINVAL a ring larger than the region's layout,
- * -EINTR, -ETIMEDOUT the previous session still writes the ring, or as
- * vdev_vring_inflight_start().
+ * rings: untracked), -EINVAL a ring larger than the region's layout, or
+ * as vdev_vring_inflight_start().
  */
 int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 {
 	struct vdev_session *s = ctx->s;
 	int ret;
 
-	if (!s->inflight || q->index >= s->inflight_queues)
+	if (!vdev_vu_inflight_tracks(s, q))
 		return 0;
-	if (q->num > s->inflight_queue_size)
+	if (!ctx->vr.packed && q->num > s->inflight_queue_size)
 		return -EINVAL;
-	ret = vdev_vu_wait_prev(s);
-	if (ret == -EINTR) {
-		ctx->ioctl_err = ret;
-		return 0;
-	}
-	if (ret)
-		return ret;
 	ret = vdev_vring_inflight_start(&ctx->vr, s->inflight,
 					q->index * vdev_inflight_stride(s->inflight_queue_size));
 	if (ret)

@@ -188,6 +188,10 @@ static int vdev_vu_ring_prepare(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 
 	if (!q->num || !q->addr_set || !mem)
 		return 0;
+	/* Before the used index is read: the last session may still move it. */
+	ret = vdev_vu_inflight_wait(ctx, q);
+	if (ret || ctx->ioctl_err)
+		return ret;
 	if (vdev_mem_uva_to_gpa(mem, q->desc_uva, 1, &desc) ||
 	    vdev_mem_uva_to_gpa(mem, q->avail_uva, 1, &avail) ||
 	    vdev_mem_uva_to_gpa(mem, q->used_uva, 1, &used))
@@ -198,9 +202,9 @@ static int vdev_vu_ring_prepare(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 		ret = vdev_vring_set_base(&ctx->vr, q->base);
 	if (!ret)
 		ret = vdev_vu_inflight_ring_start(ctx, q);
-	if (!ret && !ctx->ioctl_err)
+	if (!ret)
 		ret = vdev_queue_prepare_start(q, mem);
-	if (ret || ctx->ioctl_err)
+	if (ret)
 		return ret;
 	ctx->start = true;
 	ctx->start_q = q;
