@@ -993,9 +993,9 @@ TEST_F_TIMEOUT(dev, inflight_bad, CASE_TIMEOUT)
 	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 0, 0, num), EINVAL, EINVAL);
 	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 0, nq, 0), EINVAL, EINVAL);
 	REFUSED_WITH(set_bad(F, &big, big.fd, big.size, 0, nq, 32769), EINVAL, EINVAL);
-	/* The range must lie in the file. */
-	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 4096, nq, num), EINVAL, EINVAL);
-	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 1ULL << 62, nq, num), EINVAL, EINVAL);
+	/* The range must lie in the file (ENXIO, as for memory regions). */
+	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 4096, nq, num), EINVAL, ENXIO);
+	REFUSED_WITH(set_bad(F, &r, r.fd, r.size, 1ULL << 62, nq, num), EINVAL, ENXIO);
 	/* Nothing of them stuck: the region set now is tracked at start. */
 	OK(vu_set_inflight_fd(F, &r));
 	OK(vu_dev_start(F, D->features));
