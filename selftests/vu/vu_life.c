@@ -694,25 +694,51 @@ static unsigned int busy_heads(struct eng *e, unsigned int qi, uint16_t *heads)
 	}								\
 } while (0)
 
+#define POISON		0xdeadbeefU
+
 /*
- * Nothing more is used for @ms, and each queue's used idx moved by
- * exactly what was made available since @used0: every request completed
- * once.
+ * Overwrite the used entries the driver consumed since @from: a device
+ * never writes them again, so one that does (a chain fetched and pushed
+ * twice, at the same ring positions) shows. The used idx alone would not
+ * show it when the duplicate pushes rewrite the same entries.
  */
-#define USED_EXACTLY(used0, made) do {					\
-	unsigned int __i;						\
-	for (__i = 0; __i < F->nqueues; __i++) {			\
-		struct vu_queue *__q = F->queues[__i];			\
-		ASSERT_EQ(0, vu_vq_wait(__q, 1500))			\
-			TH_LOG("queue %u: a used entry more (used idx %u, driver took %u)", \
-			       __i, vu_vq_used_idx(__q), __q->last_used); \
-		ASSERT_EQ((uint16_t)((used0)[__i] + (made)[__i]),	\
-			  vu_vq_used_idx(__q))				\
-			TH_LOG("queue %u: used idx %u, %u made available from %u", \
-			       __i, vu_vq_used_idx(__q), (made)[__i],	\
-			       (used0)[__i]);				\
-	}								\
-} while (0)
+static void poison_used(struct vu_queue *q, uint16_t from)
+{
+	uint16_t k;
+
+	for (k = from; k != q->last_used; k++) {
+		struct vring_used_elem *e = vu_gpa(q->f, q->used_gpa + 4 +
+						   8ULL * (k % q->num), 8);
+
+		__atomic_store_n(&e->id, POISON, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->len, POISON, __ATOMIC_RELAXED);
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static int poisoned(struct vu_queue *q, uint16_t from, char *buf)
+{
+	uint16_t k;
+
+	for (k = from; k != q->last_used; k++) {
+		struct vring_used_elem *e = vu_gpa(q->f, q->used_gpa + 4 +
+						   8ULL * (k % q->num), 8);
+		uint32_t id = IFL_LD(e->id), len = IFL_LD(e->len);
+
+		if (id != POISON || len != POISON)
+			return why(buf, "queue %u: used entry %u written again after it was consumed: id %u len %u",
+				   q->index, k, id, len);
+	}
+	return 0;
+}
+
+/*
+ * Each queue's used idx moved by exactly what was made available since
+ * @used0, and for 2 s (longer than the slow disk takes) nothing more is
+ * used and no consumed used entry is written again: every request
+ * completed once.
+ */
+#define USED_EXACTLY(used0, made) do {						char __why[WHY_LEN];							unsigned int __i;							for (__i = 0; __i < F->nqueues; __i++) {					struct vu_queue *__q = F->queues[__i];					ASSERT_EQ((uint16_t)((used0)[__i] + (made)[__i]),				  vu_vq_used_idx(__q))							TH_LOG("queue %u: used idx %u, %u made available from %u", 			       __i, vu_vq_used_idx(__q), (made)[__i],				       (used0)[__i]);						poison_used(__q, (used0)[__i]);					}									for (__i = 0; __i < F->nqueues; __i++) {					struct vu_queue *__q = F->queues[__i];					ASSERT_EQ(0, vu_vq_wait(__q, 2000))						TH_LOG("queue %u: a used entry more (used idx %u, driver took %u)", 			       __i, vu_vq_used_idx(__q), __q->last_used); 		ASSERT_EQ(0, poisoned(__q, (used0)[__i], __why))				TH_LOG("%s", __why);						ASSERT_EQ((uint16_t)((used0)[__i] + (made)[__i]),				  vu_vq_used_idx(__q));					}								} while (0)
 
 /*
  * The region from GET_INFLIGHT_FD: its size and shape, set up by the
