@@ -1109,7 +1109,10 @@ static void vdev_queue_abandon(struct vdev_queue *q)
 int vdev_queue_quiesce(struct vdev_queue *q, unsigned long timeout)
 {
 	vdev_queue_stop_fetching(q);
-	if (wait_for_completion_timeout(&q->stop_done, timeout))
+	/* Not consumed: vdev_queue_stop() waits for the same completion. */
+	wait_event_timeout(q->session->drain_wq,
+			   completion_done(&q->stop_done), timeout);
+	if (completion_done(&q->stop_done))
 		return 0;
 	vdev_queue_abandon(q);
 	return -ETIMEDOUT;

@@ -143,4 +143,10 @@ else
 	"$vdev_tmp/start-vdevd"
 fi
 
+# Every session let go of its disk.
+check "every controller deleted" vdev_clean
+for dev in /dev/ram0 /dev/ram1 ${nullb_dev:+/dev/$nullb_dev}; do
+	vu_expect_free "$dev"
+done
+
 vu_finish "$dmesg_mark"

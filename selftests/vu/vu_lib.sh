@@ -89,6 +89,16 @@ vu_vdevd_stop() {
 
 # vu_finish DMESG_MARK: the kernel's vdev lines since the mark, counted;
 # stop vdevd and show its log if a check failed; end the test.
+# vu_expect_free DEV: nothing holds DEV (within 60 s) once the controllers
+# are deleted: a session whose teardown hangs keeps its disk claimed.
+vu_expect_free() {
+	for _ in $(seq 600); do
+		vdev_bdev_free "$1" && break
+		sleep 0.1
+	done
+	check "nothing holds $1 once its controller is gone" vdev_bdev_free "$1"
+}
+
 vu_finish() {
 	echo "# kernel log of the cases:"
 	dmesg | tail -n +"$(($1 + 1))" | grep 'vdev' |
