@@ -246,12 +246,18 @@ in_flight_on() {
 
 # in_flight NAME CTRL SOCK ARGS...: a run of 16 requests in flight on a
 # disk answering in 500 ms; returns once the kernel counts them in flight.
+# Most of the wait is vdev-perf connecting and starting the device: some
+# seconds on the debug kernel, which check-debug-vm runs with
+# VDEV_TIMEOUT_FACTOR=5.
 in_flight() {
-	local name=$1 ctrl=$2 sock=$3
+	local name=$1 ctrl=$2 sock=$3 start
 
 	shift 3
+	start=$SECONDS
 	perf_bg "$name" "$sock" --runtime 8 --iodepth 16 --rw randrw "$@"
-	check "$name: requests in flight" wait_for 30 in_flight_on "$ctrl"
+	check "$name: requests in flight" \
+		wait_for "$((30 * ${VDEV_TIMEOUT_FACTOR:-1}))" in_flight_on "$ctrl"
+	echo "# $name: in flight after $((SECONDS - start)) s"
 }
 
 # ns_del_busy NAME CTRL ADDR...: delete the namespace meanwhile.
