@@ -281,7 +281,8 @@ static void *vdev_vring_inflight_ptr(const struct vdev_vring *vr, u64 off,
 	return vdev_mem_ptr(vr->inflight, vr->inflight_base + off, len);
 }
 
-static struct vdev_inflight_desc *
+/* @head's entry in the ring's part; vring_inflight.c's start uses it too. */
+struct vdev_inflight_desc *
 vdev_vring_inflight_desc(const struct vdev_vring *vr, u16 head)
 {
 	return vdev_vring_inflight_ptr(vr, VDEV_INFLIGHT_HDR_SIZE +

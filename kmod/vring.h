@@ -173,6 +173,8 @@ u32 vdev_vring_get_base(const struct vdev_vring *vr);
 int vdev_vring_inflight_start(struct vdev_vring *vr,
 			      const struct vdev_mem *region, u64 base);
 void vdev_vring_release(struct vdev_vring *vr);
+struct vdev_inflight_desc *
+vdev_vring_inflight_desc(const struct vdev_vring *vr, u16 head);
 
 int vdev_vring_pop(struct vdev_vring *vr, struct vdev_vring_chain *chain);
 int vdev_vring_push(struct vdev_vring *vr, struct vdev_vring_head head,

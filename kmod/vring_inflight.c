@@ -42,15 +42,6 @@ static int vdev_inflight_cmp(const void *a, const void *b)
 	return x->head - y->head;
 }
 
-static struct vdev_inflight_desc *
-vdev_inflight_desc(const struct vdev_vring *vr, u16 head)
-{
-	return vdev_mem_ptr(vr->inflight, vr->inflight_base +
-			    VDEV_INFLIGHT_HDR_SIZE +
-			    (u64)head * VDEV_INFLIGHT_DESC_SIZE,
-			    VDEV_INFLIGHT_DESC_SIZE);
-}
-
 /* A fresh part: nothing in flight; the ring starts where its base says. */
 static int vdev_inflight_init(struct vdev_vring *vr,
 			      struct vdev_inflight_hdr *h)
@@ -59,7 +50,7 @@ static int vdev_inflight_init(struct vdev_vring *vr,
 	u16 i;
 
 	for (i = 0; i < vr->num; i++) {
-		d = vdev_inflight_desc(vr, i);
+		d = vdev_vring_inflight_desc(vr, i);
 		if (IS_ERR(d))
 			return PTR_ERR(d);
 		memset(d, 0, sizeof(*d));
@@ -87,7 +78,7 @@ static int vdev_inflight_finish_batch(struct vdev_vring *vr,
 	u32 n;
 
 	for (n = 0; n < min_t(u32, batch, vr->num) && head < vr->num; n++) {
-		d = vdev_inflight_desc(vr, head);
+		d = vdev_vring_inflight_desc(vr, head);
 		if (IS_ERR(d))
 			return PTR_ERR(d);
 		WRITE_ONCE(d->inflight, 0);
@@ -110,7 +101,7 @@ static int vdev_inflight_collect(struct vdev_vring *vr)
 	if (!found)
 		return -ENOMEM;
 	for (i = 0; i < vr->num; i++) {
-		d = vdev_inflight_desc(vr, i);
+		d = vdev_vring_inflight_desc(vr, i);
 		if (IS_ERR(d)) {
 			ret = PTR_ERR(d);
 			goto out;
