@@ -251,6 +251,10 @@ static int vdev_nvme_sq_start(struct vdev_nvme *n, u16 qid, u64 base,
 		ret = vdev_queue_prepare_start(q, mem);
 	if (ret)
 		return ret;
+	/* What the last session abandoned must end before anything is fetched. */
+	if (n->s->prev)
+		vdev_queue_gate(q, &n->s->prev->rings_idle,
+				&n->s->prev->drain_wq);
 	vdev_nvme_queue_call(n, q);
 	q->kick_nofd = n->mapped;
 	q->enabled = true;

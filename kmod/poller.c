@@ -523,19 +523,45 @@ static void vdev_queue_rearm(struct vdev_queue *q)
 		vdev_queue_break(q, ret);
 }
 
+/* May not fetch: disabled, stopping, held by its type or by its gate. */
+static bool vdev_queue_held(const struct vdev_queue *q)
+{
+	return !q->cur_enabled || q->stopping || q->parked || q->broken ||
+	       q->gate;
+}
+
+/*
+ * Has the gate opened? Called after the pending bits were cleared: the
+ * gate's wake-up sets RECHECK once it completed, so either this sees it
+ * complete or the bit is set again (pairs with vdev_queue_gate_wake()).
+ */
+static bool vdev_queue_open_gate(struct vdev_queue *q)
+{
+	if (!q->gate)
+		return false;
+	/* The bits cleared before the gate is read: vdev_queue_gate_wake(). */
+	smp_mb__after_atomic();
+	if (!completion_done(q->gate))
+		return false;
+	q->gate = NULL;
+	return true;
+}
+
 static bool vdev_queue_may_fetch(struct vdev_queue *q)
 {
-	if (!q->cur_enabled || q->stopping || q->parked || q->broken) {
+	if (vdev_queue_held(q)) {
 		/*
 		 * Kicks to a ring that cannot fetch (disabled, or held by
 		 * its type) must not keep the poller from sleeping: what
-		 * makes it fetch again (SYNC, a new table) sets RECHECK.
+		 * makes it fetch again (SYNC, a new table, the gate's
+		 * wake-up) sets RECHECK. Kicks taken meanwhile are not lost:
+		 * a ring that may fetch again looks at it once.
 		 */
 		if (READ_ONCE(q->pending)) {
 			clear_bit(VDEV_Q_KICKED, &q->pending);
 			clear_bit(VDEV_Q_RECHECK, &q->pending);
 		}
-		return false;
+		return vdev_queue_open_gate(q) && !vdev_queue_held(q);
 	}
 	if (test_and_clear_bit(VDEV_Q_KICKED, &q->pending)) {
 		u64_stats_update_begin(&q->stats.sync);
@@ -742,7 +768,7 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 		/* Polled bios complete only if we poll: never sleep on them. */
 		if (q->polled_inflight)
 			may = false;
-		if (!q->cur_enabled || q->stopping || q->parked || q->broken)
+		if (vdev_queue_held(q))
 			continue;
 		if (vdev_queue_mode(q, VDEV_POLL_MODE_ALWAYS) || q->cur_nofd)
 			may = false;
@@ -753,8 +779,7 @@ static bool vdev_poller_may_sleep(struct vdev_poller *p)
 	if (!may)
 		return false;
 	list_for_each_entry(q, &p->queues, pnode) {
-		if (!q->cur_enabled || q->stopping || q->parked || q->broken ||
-		    q->notify_on)
+		if (vdev_queue_held(q) || q->notify_on)
 			continue;
 		q->notify_on = true;
 		if (q->rops->enable_notify(q)) {
@@ -926,6 +951,53 @@ static void vdev_queue_kick_watch(struct vdev_queue *q)
 	}
 }
 
+static int vdev_queue_gate_wake(wait_queue_entry_t *wait, unsigned int mode,
+				int sync, void *key)
+{
+	struct vdev_queue *q = container_of(wait, struct vdev_queue, gate_wait);
+
+	/* The gate's completion before the bit: see vdev_queue_open_gate(). */
+	smp_mb__before_atomic();
+	set_bit(VDEV_Q_RECHECK, &q->pending);
+	wake_up_process(q->poller->task);
+	return 0;
+}
+
+static void vdev_queue_gate_unwatch(struct vdev_queue *q)
+{
+	if (q->gate_wqh)
+		remove_wait_queue(q->gate_wqh, &q->gate_wait);
+	q->gate_wqh = NULL;
+}
+
+/**
+ * vdev_queue_gate - fetch nothing until @gate completes
+ * @q: a prepared queue, not attached yet
+ * @gate: completed once the last session of the controller has no
+ *	request out (its rings_idle)
+ * @wqh: woken after @gate completes (that session's drain_wq); the caller
+ *	keeps both alive until the queue stops
+ *
+ * A request the last session abandoned may still be out: a read may still
+ * write guest memory, a write still reach the disk. Fetched again (or its
+ * buffers reused by the guest) before it ended, the two would race: the
+ * guest could see its page overwritten after the completion, the disk an
+ * older write land over a newer one. So the ring waits, as it would have
+ * while that session drained.
+ */
+void vdev_queue_gate(struct vdev_queue *q, struct completion *gate,
+		     wait_queue_head_t *wqh)
+{
+	init_waitqueue_func_entry(&q->gate_wait, vdev_queue_gate_wake);
+	add_wait_queue(wqh, &q->gate_wait);
+	q->gate_wqh = wqh;
+	q->gate = gate;
+	if (completion_done(gate)) {
+		vdev_queue_gate_unwatch(q);
+		q->gate = NULL;
+	}
+}
+
 /**
  * vdev_queue_prepare_start - take what a ring start needs
  * @q: a stopped queue whose @vr was set up by the caller
@@ -969,6 +1041,8 @@ out_unprepare:
 
 void vdev_queue_unprepare(struct vdev_queue *q)
 {
+	vdev_queue_gate_unwatch(q);
+	q->gate = NULL;
 	if (q->poller)
 		vdev_poller_put(q->poller);
 	q->poller = NULL;
@@ -1043,6 +1117,7 @@ static void vdev_queue_stop_fetching(struct vdev_queue *q)
 	struct vdev_req *req;
 
 	vdev_queue_kick_unwatch(q);
+	vdev_queue_gate_unwatch(q);
 	if (!READ_ONCE(q->stopping)) {
 		vdev_poller_post(q->poller, &cmd);
 		wait_for_completion(&cmd.done);

@@ -159,6 +159,8 @@ int vdev_poller_init(void);
 void vdev_poller_exit(void);
 int vdev_queue_prepare_start(struct vdev_queue *q, struct vdev_mem *mem);
 void vdev_queue_unprepare(struct vdev_queue *q);
+void vdev_queue_gate(struct vdev_queue *q, struct completion *gate,
+		     wait_queue_head_t *wqh);
 void vdev_queue_attach(struct vdev_queue *q);
 void vdev_queue_sync(struct vdev_queue *q);
 void vdev_queue_kick(struct vdev_queue *q);

@@ -202,6 +202,9 @@ static void vdev_session_teardown(struct work_struct *work)
 	for (i = 0; i < s->nr_queues; i++)
 		vdev_session_reset_queue(&s->queues[i]);
 	complete_all(&s->rings_quiet);
+	/* Every request ended, abandoned ones too: the next rings may fetch. */
+	complete_all(&s->rings_idle);
+	wake_up_all(&s->drain_wq);
 	if (s->backend_file) {
 		fput(s->backend_file);
 		s->backend_file = NULL;
@@ -445,6 +448,7 @@ static struct vdev_session *vdev_session_alloc(const struct vdev_ctrl *ctrl,
 	INIT_WORK(&s->state_work, vdev_session_state_work);
 	init_waitqueue_head(&s->drain_wq);
 	init_completion(&s->rings_quiet);
+	init_completion(&s->rings_idle);
 	init_waitqueue_func_entry(&s->hup_wait, vdev_session_hup_wake);
 	init_poll_funcptr(&s->hup_pt, vdev_session_hup_queue);
 	s->sock_file = get_file(conn);

@@ -123,6 +123,11 @@ extern const struct vdev_ring_ops vdev_vring_ops;
  * @kick_wait: our entry on the kick eventfd's wait queue
  * @kick_wqh: the queue it is on, or NULL
  * @kick_pt: the poll table that put it there
+ * @gate: the last session's requests may still reach this ring's memory:
+ *	fetch nothing until this completes; set before the attach, then
+ *	cleared by the poller (poller only while attached)
+ * @gate_wait: our entry on @gate_wqh, which is woken as @gate completes
+ * @gate_wqh: the wait queue it is on, or NULL (L)
  * @pending: VDEV_Q_KICKED, VDEV_Q_RECHECK
  * @poller: the poller serving it while started
  * @cpu: that poller's CPU (for statistics)
@@ -184,6 +189,9 @@ struct vdev_queue {
 	wait_queue_entry_t kick_wait;
 	wait_queue_head_t *kick_wqh;
 	poll_table kick_pt;
+	struct completion *gate;
+	wait_queue_entry_t gate_wait;
+	wait_queue_head_t *gate_wqh;
 	unsigned long pending;
 	struct vdev_poller *poller;
 	int cpu;
@@ -266,6 +274,9 @@ struct vdev_queue {
  *	ending as this one attached (a reference), or NULL (L)
  * @rings_quiet: completed once no ring of this session writes any more:
  *	a ring the next session tracks waits for it
+ * @rings_idle: completed once no request of this session is out any
+ *	more, the ones its rings abandoned too: the next session's rings
+ *	fetch nothing before (vdev_queue_gate())
  * @dirty_log: what the data path logs its guest writes to: @log_base while
  *	VHOST_F_LOG_ALL is acked, else NULL; written under @lock, read under
  *	RCU (vdev_req_log()) or taken by the pollers on SYNC
@@ -315,6 +326,7 @@ struct vdev_session {
 	u16 inflight_queue_size;
 	struct vdev_session *prev;
 	struct completion rings_quiet;
+	struct completion rings_idle;
 	u32 nr_queues;
 	struct vdev_queue *queues;
 	struct vdev_vfu *vfu;

@@ -174,8 +174,12 @@ static bool vdev_vu_inflight_tracks(const struct vdev_session *s,
  * marked in flight. Only once it let go do the used ring and the region
  * say which: call this before either is read.
  *
+ * The old session quiets its rings within drain_timeout_ms of its
+ * teardown's start, which may come a little after this session attached:
+ * wait twice that, and a second more, before calling it stuck.
+ *
  * Return: 0 (at once for a ring the region does not track), -ETIMEDOUT
- * after drain_timeout_ms; a fatal signal sets @ctx->ioctl_err.
+ * after that; a fatal signal sets @ctx->ioctl_err.
  */
 int vdev_vu_inflight_wait(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 {
@@ -185,7 +189,7 @@ int vdev_vu_inflight_wait(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 	if (!vdev_vu_inflight_tracks(s, q) || !s->prev)
 		return 0;
 	left = wait_for_completion_killable_timeout(&s->prev->rings_quiet,
-						    vdev_session_drain_jiffies());
+						    2 * vdev_session_drain_jiffies() + HZ);
 	if (left < 0) {
 		ctx->ioctl_err = -EINTR;
 		return 0;

@@ -206,6 +206,10 @@ static int vdev_vu_ring_prepare(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 		ret = vdev_queue_prepare_start(q, mem);
 	if (ret)
 		return ret;
+	/* What the last session abandoned must end before anything is fetched. */
+	if (ctx->s->prev)
+		vdev_queue_gate(q, &ctx->s->prev->rings_idle,
+				&ctx->s->prev->drain_wq);
 	ctx->start = true;
 	ctx->start_q = q;
 	return 0;
