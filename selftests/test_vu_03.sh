@@ -6,7 +6,8 @@
 # lifecycle of rings and memory under I/O (selftests/vu/vu_life: stop and
 # restart from GET_VRING_BASE, VmLck, memory table changes, RESET_DEVICE,
 # hang-up, vdevd killed), on split and packed rings; the inflight region
-# (INFLIGHT_SHMFD): tracking, reconnect, resubmission, bad regions.
+# (INFLIGHT_SHMFD): tracking, reconnect, resubmission, bad regions, and
+# a ring that waits for what the last session abandoned.
 source "$(dirname "$0")/test_common.sh"
 source "$(dirname "$0")/vu/vu_lib.sh"
 
@@ -18,6 +19,7 @@ vdev_brd_setup 2 || { echo "# SKIP: brd unavailable"; exit $KSFT_SKIP; }
 sock_b=/run/vdev-vub-b.sock	# ram0: 2 queues of 256
 sock_l=/run/vdev-vub-l.sock	# ram1: 2 queues of 256
 sock_s=/run/vdev-vub-s.sock	# null_blk completing in 1 s: 1 queue
+sock_h=/run/vdev-vub-h.sock	# a dm device on ram2 that can hold I/O: 1 queue
 vu_vdevd_scripts
 
 # A null_blk disk whose requests complete after 1 s (timer, no poll
@@ -25,7 +27,8 @@ vu_vdevd_scripts
 nullb_dev=vunullb
 drain_saved=$(cat /sys/module/vdev/parameters/drain_timeout_ms 2>/dev/null)
 hugepages_saved=
-trap 'rc=$?; vu_vdevd_stop; [ -n "$hugepages_saved" ] && echo "$hugepages_saved" >/proc/sys/vm/nr_hugepages; vdev_clean; vu_nullb_remove_all; (exit $rc); vdev_test_exit' EXIT
+hold_dm=vu3hold
+trap 'rc=$?; vu_vdevd_stop; [ -n "$hugepages_saved" ] && echo "$hugepages_saved" >/proc/sys/vm/nr_hugepages; dmsetup resume "$hold_dm" 2>/dev/null; vdev_clean; vu_nullb_remove_all; dmsetup remove "$hold_dm" 2>/dev/null; (exit $rc); vdev_test_exit' EXIT
 # Huge pages for a hugetlbfs case: 32 MiB of guest memory, 16 of 2 MiB.
 if [ -w /proc/sys/vm/nr_hugepages ]; then
 	hugepages_saved=$(cat /proc/sys/vm/nr_hugepages)
@@ -57,6 +60,32 @@ if vu_nullb "$nullb_dev" irqmode=2 completion_nsec=1000000000 poll_queues=0; the
 	socks+=("$sock_s")
 else
 	nullb_dev=
+fi
+# A disk that holds what comes while it is suspended, and lets it go on
+# resume: a request out for as long as the case wants.
+hold_dev=
+if modprobe dm_mod 2>/dev/null &&
+	dmsetup create "$hold_dm" --table "0 $(blockdev --getsz /dev/ram2) linear /dev/ram2 0"; then
+	udevadm settle 2>/dev/null
+	hold_dev=dm-$(dmsetup info -c --noheadings -o minor "$hold_dm")
+	rm -f "$sock_h"
+	check "create vub-h: 1 queue" vdevctl ctrl add vub-h --type virtio-blk --socket "$sock_h"
+	check "vub-h: attach $hold_dev ($hold_dm, linear on ram2)" vdevctl ns add vub-h "/dev/$hold_dev"
+	mapfile -t env_h < <(vu_blk_env "$hold_dev")
+	# The requests vub-h's queues have out, as vdevctl stats says.
+	cat >"$vdev_tmp/peek-h" <<EOF2
+#!/bin/sh
+"$VDEVCTL" -j stats vub-h | python3 -c '
+import json, sys
+print(sum(q.get("inflight", 0) for q in json.load(sys.stdin)))'
+EOF2
+	chmod +x "$vdev_tmp/peek-h"
+	env_h+=("VU_SOCK=$sock_h" VU_CTRL=vub-h VU_QUEUES=1 VU_QUEUE_SIZE=256
+		VU_TIMEOUT_MS=20000 VU_UNPIN_MS=8000
+		"VU_HOLD_CMD=dmsetup suspend $hold_dm"
+		"VU_RELEASE_CMD=dmsetup resume $hold_dm"
+		"VU_PEEK_CMD=$vdev_tmp/peek-h")
+	socks+=("$sock_h")
 fi
 [ "$vdev_failed" = 0 ] || vdev_test_done
 vu_vdevd_start "${socks[@]}" || vdev_test_done
@@ -136,6 +165,15 @@ if [ -n "$nullb_dev" ]; then
 else
 	vu_skip_check "vu_life cases on a slow disk" "no null_blk through configfs"
 fi
+# A request the last session abandoned is still out as the next one
+# starts: nothing is fetched until it ended, then each completes once.
+if [ -n "$hold_dev" ] && echo 300 >/sys/module/vdev/parameters/drain_timeout_ms; then
+	vuc_log vu_life h inflight_held VU_INFLIGHT=1
+	echo "$drain_saved" >/sys/module/vdev/parameters/drain_timeout_ms
+	dmsetup resume "$hold_dm" 2>/dev/null
+else
+	vu_skip_check "vu_life inflight_held" "no dm device, or drain_timeout_ms not writable"
+fi
 if vu_vdevd_alive; then
 	pass "vdevd runs after the lifecycle cases"
 else
@@ -145,7 +183,7 @@ fi
 
 # Every session let go of its disk.
 check "every controller deleted" vdev_clean
-for dev in /dev/ram0 /dev/ram1 ${nullb_dev:+/dev/$nullb_dev}; do
+for dev in /dev/ram0 /dev/ram1 ${nullb_dev:+/dev/$nullb_dev} ${hold_dev:+/dev/$hold_dev}; do
 	vu_expect_free "$dev"
 done
 

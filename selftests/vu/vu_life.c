@@ -18,6 +18,10 @@
  *   VU_DRAIN_MS       the module's drain_timeout_ms, set by the script
  *                     on a disk slower than it (drain_bound,
  *                     inflight_resubmit)
+ *   VU_HOLD_CMD, VU_RELEASE_CMD  make the disk hold new requests, and let
+ *                     them go (inflight_held)
+ *   VU_PEEK_CMD       prints the requests the controller has in flight
+ *                     (inflight_held)
  *   VU_INFLIGHT       1: the fixture negotiates the inflight region
  *                     (vu_case.h); the inflight_* cases need it but
  *                     inflight_bad, which makes its own
@@ -409,9 +413,9 @@ TEST_F_TIMEOUT(dev, ring_region_readd, CASE_TIMEOUT)
  * The drain bound: on a disk slower than drain_timeout_ms (the script
  * sets both), GET_VRING_BASE replies with the base once the bound has
  * passed, then the session ends; the old session drains in the
- * background, a new connection works meanwhile (on the same rings, as
- * QEMU's reconnect has it), and its pages are unpinned once the disk has
- * answered.
+ * background, a new connection sets up meanwhile (on the same rings, as
+ * QEMU's reconnect has it) and works once the old requests ended, and
+ * the old pages are unpinned once the disk has answered.
  *
  * Once found as a bug: when the abandoned requests completed, the ended
  * session still wrote their status bytes and used entries into the ring
@@ -443,7 +447,7 @@ TEST_F_TIMEOUT(dev, drain_bound, CASE_TIMEOUT)
 	ASSERT_LE(bound * 9 / 10, took);
 	OK(vu_expect_hangup(F, 10000));
 	eng_free(&e);
-	/* A new session, while the old one drains. */
+	/* A new session, while the old one drains; it fetches after that. */
 	vu_close(F);
 	OK(vu_open(F, D->env.sock, OPEN_MS));
 	OK(vu_qemu72_realize(F, F->nqueues, VU_REALIZE_OPENED, &D->cfg));
@@ -934,6 +938,84 @@ TEST_F_TIMEOUT(dev, inflight_resubmit, CASE_TIMEOUT)
 	ENG_OK(eng_verify(&e));
 	for (i = 0; i < F->nqueues; i++)
 		REGION_IDLE(i, 1);
+	eng_free(&e);
+}
+
+/* The number the command in @var prints, or -1. */
+static long env_cmd_number(const char *var)
+{
+	const char *cmd = getenv(var);
+	long n = -1;
+	FILE *fp;
+
+	if (!cmd)
+		return -1;
+	fp = popen(cmd, "r");
+	if (!fp)
+		return -1;
+	if (fscanf(fp, "%ld", &n) != 1)
+		n = -1;
+	return pclose(fp) == 0 ? n : -1;
+}
+
+/*
+ * A request the last session abandoned is still out when the next
+ * session starts its rings: the script's disk holds it (a suspended dm
+ * device). Fetched again before it ended, the two bios would race: the
+ * old one could land after the new one completed, a read over a buffer
+ * the guest reused, a write over a newer one. So the new session fetches
+ * nothing, not even what it resubmits, until the old one has no request
+ * out (VU_PEEK_CMD prints the controller's requests in flight); then each
+ * completes exactly once.
+ */
+TEST_F_TIMEOUT(dev, inflight_held, CASE_TIMEOUT)
+{
+	uint16_t used0[VU_MAX_QUEUES], used_held[VU_MAX_QUEUES];
+	unsigned int made[VU_MAX_QUEUES], i, nin, nab;
+	long fetched;
+	struct eng e;
+
+	NEED_REGION();
+	if (!getenv("VU_HOLD_CMD") || !getenv("VU_RELEASE_CMD") ||
+	    !getenv("VU_PEEK_CMD"))
+		SKIP(return, "VU_HOLD_CMD, VU_RELEASE_CMD, VU_PEEK_CMD not set");
+	ENG_OK(eng_init(&e, D, 4, 4096, 0));
+	ENG_OK(eng_fill(&e));
+	for (i = 0; i < F->nqueues; i++) {
+		used0[i] = vu_vq_used_idx(F->queues[i]);
+		made[i] = F->queues[i]->avail_idx;
+	}
+	ASSERT_EQ(0, run_env_cmd("VU_HOLD_CMD"));
+	ASSERT_EQ(0, submit_all(&e, true)) TH_LOG("%s", e.err);
+	vu_sleep_ms(env_num("VU_STOP_DELAY_MS", 300));
+	IN_FLIGHT(&e, nin);
+	ASSERT_LT(0, nin) TH_LOG("the held disk answered");
+	for (i = 0; i < F->nqueues; i++) {
+		made[i] = (uint16_t)(F->queues[i]->avail_idx - made[i]);
+		used_held[i] = vu_vq_used_idx(F->queues[i]);
+	}
+	/* The break; the old session gives the rings up after the bound. */
+	vu_close(F);
+	vu_queues_restore_base(F);
+	OK(vu_open(F, D->env.sock, OPEN_MS));
+	OK(vu_qemu72_realize(F, F->nqueues, VU_REALIZE_OPENED, &D->cfg));
+	OK(vu_dev_start(F, D->features));
+	vu_sleep_ms(env_num("VU_QUIET_MS", QUIET_MS) * 3);
+	fetched = env_cmd_number("VU_PEEK_CMD");
+	ASSERT_EQ(0, fetched)
+		TH_LOG("the new session fetched %ld requests while the old one still had %u out",
+		       fetched, nin);
+	IN_FLIGHT(&e, nab);
+	ASSERT_EQ(nin, nab) TH_LOG("in flight in the region: %u, then %u", nin, nab);
+	for (i = 0; i < F->nqueues; i++)
+		ASSERT_EQ(used_held[i], vu_vq_used_idx(F->queues[i]))
+			TH_LOG("queue %u: used while the old requests were held", i);
+	ASSERT_EQ(0, run_env_cmd("VU_RELEASE_CMD"));
+	ENG_OK(eng_drain(&e));
+	USED_EXACTLY(used0, made);
+	for (i = 0; i < F->nqueues; i++)
+		REGION_IDLE(i, 0);
+	ENG_OK(eng_verify(&e));
 	eng_free(&e);
 }
 
