@@ -165,8 +165,12 @@ static void vdev_session_quiet_rings(struct vdev_session *s)
 
 	for (i = 0; i < s->nr_queues; i++) {
 		q = &s->queues[i];
-		/* Untracked (packed) rings drain whole, as without a region. */
-		if (q->started && q->rops == &vdev_vring_ops && q->vr.inflight)
+		/*
+		 * Packed rings, whose part says only where the used ring
+		 * stands, drain whole, as without a region.
+		 */
+		if (q->started && q->rops == &vdev_vring_ops && q->vr.inflight &&
+		    !q->vr.packed)
 			vdev_queue_quiesce(q, max_t(long, end - jiffies, 0));
 	}
 	complete_all(&s->rings_quiet);

@@ -8,7 +8,9 @@
  * end keeps it across a broken connection and gives it to each new session
  * (SET_INFLIGHT_FD) before the rings start. Each split ring records in its
  * part what it fetched and has not given back (vring.c), so a new session
- * resubmits what the last one left in flight (vring_inflight.c).
+ * resubmits what the last one left in flight (vring_inflight.c); a packed
+ * ring records where its used ring stands, so a new session goes on there
+ * whatever base the front end kept.
  *
  * The region is pinned like the dirty log: a memory table of one region
  * at 0, charged to the front end's locked memory.
@@ -17,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/unaligned.h>
+#include <linux/virtio_config.h>
 
 #include "poller.h"
 #include "vhost.h"
@@ -172,7 +175,10 @@ static bool vdev_vu_inflight_tracks(const struct vdev_session *s,
  * The previous session of the controller may still write the rings this
  * one takes over: what it completes in time is used, what it abandons is
  * marked in flight. Only once it let go do the used ring and the region
- * say which: call this before either is read.
+ * say which: call this before either is read. A packed ring's part only
+ * says where its used ring stands, which is where the next chain is only
+ * once every chain fetched was used: it waits for the old session's
+ * rings to drain whole (rings_idle).
  *
  * The old session quiets its rings within drain_timeout_ms of its
  * teardown's start, which may come a little after this session attached:
@@ -184,11 +190,16 @@ static bool vdev_vu_inflight_tracks(const struct vdev_session *s,
 int vdev_vu_inflight_wait(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 {
 	struct vdev_session *s = ctx->s;
+	struct completion *done;
 	long left;
 
 	if (!vdev_vu_inflight_tracks(s, q) || !s->prev)
 		return 0;
-	left = wait_for_completion_killable_timeout(&s->prev->rings_quiet,
+	if (s->features & BIT_ULL(VIRTIO_F_RING_PACKED))
+		done = &s->prev->rings_idle;
+	else
+		done = &s->prev->rings_quiet;
+	left = wait_for_completion_killable_timeout(done,
 						    2 * vdev_session_drain_jiffies() + HZ);
 	if (left < 0) {
 		ctx->ioctl_err = -EINTR;
@@ -203,9 +214,8 @@ int vdev_vu_inflight_wait(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
  *	after vdev_vu_inflight_wait()
  * @q: the queue
  *
- * Return: 0 (also for a ring the region has no part for, and packed
- * rings: untracked), -EINVAL a ring larger than the region's layout, or
- * as vdev_vring_inflight_start().
+ * Return: 0 (also for a ring the region has no part for), -EINVAL a ring
+ * larger than the region's layout, or as vdev_vring_inflight_start().
  */
 int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 {
@@ -214,7 +224,7 @@ int vdev_vu_inflight_ring_start(struct vdev_vu_ctx *ctx, struct vdev_queue *q)
 
 	if (!vdev_vu_inflight_tracks(s, q))
 		return 0;
-	if (!ctx->vr.packed && q->num > s->inflight_queue_size)
+	if (q->num > s->inflight_queue_size)
 		return -EINVAL;
 	ret = vdev_vring_inflight_start(&ctx->vr, s->inflight,
 					q->index * vdev_inflight_stride(s->inflight_queue_size));

@@ -271,9 +271,9 @@ static int vdev_vring_split_walk(struct vdev_vring *vr,
 /*
  * The inflight region (vhost-user's "Inflight I/O tracking", split
  * layout): each ring's part is a header and one entry per descriptor
- * head, in the host's byte order. vdev_vring_inflight_start() checked that
- * the part lies in the region and is 64-byte aligned there, so no entry
- * straddles a page.
+ * head, in the host's byte order; a packed ring's part is its header.
+ * vdev_vring_inflight_start() checked that the part lies in the region
+ * and is 64-byte aligned there, so no entry straddles a page.
  */
 static void *vdev_vring_inflight_ptr(const struct vdev_vring *vr, u64 off,
 				     u64 len)
@@ -519,6 +519,20 @@ static int vdev_vring_packed_pop(struct vdev_vring *vr,
 	return bad ? bad : 1;
 }
 
+/* Packed, after the flags that hand a chain back: where the used ring is. */
+static int vdev_vring_inflight_packed_used(struct vdev_vring *vr)
+{
+	struct vdev_inflight_hdr *h;
+
+	if (!vr->inflight)
+		return 0;
+	h = vdev_vring_inflight_ptr(vr, 0, VDEV_INFLIGHT_HDR_SIZE);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	WRITE_ONCE(h->used_idx, vdev_inflight_packed_used(vr));
+	return 0;
+}
+
 static int vdev_vring_packed_push(struct vdev_vring *vr,
 				  struct vdev_vring_head head, u32 len)
 {
@@ -547,7 +561,7 @@ static int vdev_vring_packed_push(struct vdev_vring *vr,
 		vr->used_idx -= vr->num;
 		vr->used_wrap = !vr->used_wrap;
 	}
-	return 0;
+	return vdev_vring_inflight_packed_used(vr);
 }
 
 static int vdev_vring_packed_need_signal(struct vdev_vring *vr)

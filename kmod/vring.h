@@ -77,9 +77,10 @@ struct vdev_vring_chain {
  *	(VHOST_VRING_F_LOG); the caller keeps it alive while it is set
  * @log_used: where writes to the @used area are logged; packed rings log
  *	the descriptors they write back at their own address
- * @inflight: split: the inflight region (VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)
- *	the ring records each chain in from fetch to push, or NULL; the
- *	caller keeps it alive as @mem
+ * @inflight: the inflight region (VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD), or
+ *	NULL: a split ring records each chain there from fetch to push, a
+ *	packed ring where its used ring stands; the caller keeps it alive as
+ *	@mem
  * @inflight_base: where this ring's part starts in @inflight
  * @inflight_counter: fetch-order stamp of the next chain
  * @resubmit: heads found in flight at the start, oldest first: fetched
@@ -117,11 +118,12 @@ struct vdev_vring {
 
 /**
  * struct vdev_inflight_hdr - a ring's part of the inflight region
- * @features: none defined: 0
+ * @features: VDEV_INFLIGHT_F_PACKED for a packed ring's part, else 0
  * @version: 0 in a fresh region; 1 once a ring started on it
- * @desc_num: entries that follow: the ring's size
- * @last_batch_head: the head of the last batch of used chains
- * @used_idx: the used index once that batch was pushed
+ * @desc_num: the ring's size (split: the entries that follow)
+ * @last_batch_head: split: the head of the last batch of used chains
+ * @used_idx: split: the used index once that batch was pushed; packed:
+ *	the next used slot, bit 15 its wrap counter
  *
  * Host byte order, as the front end and every back end on the host share
  * it. The front end may write any of it: each field is read once.
@@ -153,6 +155,9 @@ struct vdev_inflight_desc {
 /* Each ring's part starts this aligned; no entry straddles a page. */
 #define VDEV_INFLIGHT_ALIGN	64
 #define VDEV_INFLIGHT_VERSION	1
+/* A packed ring's part: a header only, where its used ring stands. */
+#define VDEV_INFLIGHT_F_PACKED	1
+#define VDEV_INFLIGHT_WRAP	0x8000
 
 /* Bytes of one ring's part of a region for rings of @n entries. */
 #define VDEV_INFLIGHT_STRIDE(n)						\
@@ -162,6 +167,12 @@ struct vdev_inflight_desc {
 static inline u64 vdev_inflight_stride(unsigned int queue_size)
 {
 	return VDEV_INFLIGHT_STRIDE(queue_size);
+}
+
+/* A packed ring's used slot and wrap counter, as its part keeps them. */
+static inline u16 vdev_inflight_packed_used(const struct vdev_vring *vr)
+{
+	return vr->used_idx | (vr->used_wrap ? VDEV_INFLIGHT_WRAP : 0);
 }
 
 int vdev_vring_setup(struct vdev_vring *vr, const struct vdev_mem *mem,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Inflight I/O tracking (VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) for split
- * rings: where a ring starts on a region a previous session used.
+ * Inflight I/O tracking (VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD): where a
+ * ring starts on a region a previous session used.
  *
  * The front end keeps the region across a broken connection and hands it
  * to the next session. Every chain fetched is marked there until its used
@@ -10,6 +10,12 @@
  * oldest first, and new ones from the used index plus their number on.
  * QEMU's SET_VRING_BASE after a broken connection says the used index,
  * which would fetch completed chains again and skip the ones still out.
+ *
+ * A packed ring's part only says where its used ring stands: QEMU keeps
+ * no record of a packed ring it could restore after a broken connection,
+ * and sends the base of its last start again. The last session drained
+ * its packed rings whole before the next one fetches, so the ring goes on
+ * at that used slot.
  *
  * The front end can write the region at any time: each field is read
  * once, every index is checked against the ring, every walk is bounded.
@@ -135,21 +141,78 @@ out:
 	return ret;
 }
 
+/* A packed ring's part: made fresh, or the ring goes on where it says. */
+static int vdev_inflight_packed_start(struct vdev_vring *vr,
+				      struct vdev_inflight_hdr *h)
+{
+	u16 used;
+
+	switch (READ_ONCE(h->version)) {
+	case 0:
+		WRITE_ONCE(h->features, VDEV_INFLIGHT_F_PACKED);
+		WRITE_ONCE(h->desc_num, vr->num);
+		WRITE_ONCE(h->last_batch_head, 0);
+		WRITE_ONCE(h->used_idx, vdev_inflight_packed_used(vr));
+		WRITE_ONCE(h->version, VDEV_INFLIGHT_VERSION);
+		return 0;
+	case VDEV_INFLIGHT_VERSION:
+		break;
+	default:
+		return -EPROTO;
+	}
+	if (READ_ONCE(h->features) != VDEV_INFLIGHT_F_PACKED ||
+	    READ_ONCE(h->desc_num) != vr->num)
+		return -EPROTO;
+	used = READ_ONCE(h->used_idx);
+	if ((used & ~VDEV_INFLIGHT_WRAP) >= vr->num)
+		return -EPROTO;
+	vr->used_idx = used & ~VDEV_INFLIGHT_WRAP;
+	vr->used_wrap = used & VDEV_INFLIGHT_WRAP;
+	/* Everything fetched was used: the next chain is at the used slot. */
+	vr->last_avail_idx = vr->used_idx;
+	vr->avail_wrap = vr->used_wrap;
+	vr->signalled_valid = false;
+	return 0;
+}
+
+/* A split ring's part: made fresh, or what it left in flight found. */
+static int vdev_inflight_split_start(struct vdev_vring *vr,
+				     struct vdev_inflight_hdr *h)
+{
+	int ret;
+
+	switch (READ_ONCE(h->version)) {
+	case 0:
+		return vdev_inflight_init(vr, h);
+	case VDEV_INFLIGHT_VERSION:
+		break;
+	default:
+		return -EPROTO;
+	}
+	if (READ_ONCE(h->features) || READ_ONCE(h->desc_num) != vr->num)
+		return -EPROTO;
+	ret = vdev_inflight_finish_batch(vr, h);
+	return ret ? ret : vdev_inflight_collect(vr);
+}
+
 /**
  * vdev_vring_inflight_start - track a ring in an inflight region
- * @vr: a split ring, set up and at its base; packed rings are not tracked
+ * @vr: a ring, set up and at its base
  * @region: the region as a memory table of one region at 0; the caller
  *	keeps it alive while the ring uses it
  * @base: where the ring's part starts in @region; VDEV_INFLIGHT_ALIGN
  *	aligned, vdev_inflight_stride(@vr->num) bytes within @region
  *
- * A fresh part (version 0) is set up for the ring as it is. A part a
- * previous session used gives the chains it left in flight: they are
- * fetched again first, and the ring goes on from the used index plus
- * their number, whatever its base said. Process context.
+ * A fresh part (version 0) is set up for the ring as it is. A split
+ * ring's part a previous session used gives the chains it left in
+ * flight: they are fetched again first, and the ring goes on from the
+ * used index plus their number, whatever its base said. A packed ring's
+ * goes on at the used slot its part says, whatever its base said: the
+ * caller makes sure the last session's rings drained whole first.
+ * Process context.
  *
  * Return: 0; -EINVAL a misaligned @base; -EPROTO for a part of another
- * version or ring size; -EFAULT
+ * version, layout or ring size, or a used slot beyond the ring; -EFAULT
  * or -EIO when the region cannot be read; -ENOMEM. The ring is then not
  * tracked and resubmits nothing.
  */
@@ -160,8 +223,6 @@ int vdev_vring_inflight_start(struct vdev_vring *vr,
 	int ret;
 
 	vdev_vring_release(vr);
-	if (vr->packed)
-		return 0;
 	if (!IS_ALIGNED(base, VDEV_INFLIGHT_ALIGN))
 		return -EINVAL;
 	vr->inflight = region;
@@ -171,21 +232,10 @@ int vdev_vring_inflight_start(struct vdev_vring *vr,
 		ret = PTR_ERR(h);
 		goto out_untrack;
 	}
-	switch (READ_ONCE(h->version)) {
-	case 0:
-		ret = vdev_inflight_init(vr, h);
-		break;
-	case VDEV_INFLIGHT_VERSION:
-		ret = -EPROTO;
-		if (READ_ONCE(h->desc_num) != vr->num)
-			break;
-		ret = vdev_inflight_finish_batch(vr, h);
-		if (!ret)
-			ret = vdev_inflight_collect(vr);
-		break;
-	default:
-		ret = -EPROTO;
-	}
+	if (vr->packed)
+		ret = vdev_inflight_packed_start(vr, h);
+	else
+		ret = vdev_inflight_split_start(vr, h);
 	if (!ret)
 		return 0;
 out_untrack:

@@ -878,17 +878,11 @@ static void vdev_inflight_hostile_test(struct kunit *test)
 	vdev_vring_release(vr);
 }
 
-/* Packed rings are not tracked; ring 1 uses its own part. */
+/* Ring 1 uses its own part. */
 static void vdev_inflight_layout_test(struct kunit *test)
 {
-	struct vdev_it *it = vdev_it_init(test, F_PACKED);
+	struct vdev_it *it = vdev_it_init(test, 0);
 
-	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(&it->t.vr, it->reg, 0),
-			0);
-	KUNIT_EXPECT_NULL(test, it->t.vr.inflight);
-	KUNIT_EXPECT_EQ(test, it_hdr(it, 0)->version, 0);
-
-	it = vdev_it_init(test, 0);
 	KUNIT_EXPECT_EQ(test, STRIDE % VDEV_INFLIGHT_ALIGN, 0);
 	KUNIT_EXPECT_GE(test, STRIDE, VDEV_INFLIGHT_HDR_SIZE +
 			NUM * VDEV_INFLIGHT_DESC_SIZE);
@@ -904,6 +898,80 @@ static void vdev_inflight_layout_test(struct kunit *test)
 	/* Beyond the region: refused, untracked. */
 	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(&it->t.vr, it->reg,
 							PAGE_SIZE), -EFAULT);
+	KUNIT_EXPECT_NULL(test, it->t.vr.inflight);
+}
+
+/* Post, fetch and use @n chains of one descriptor; the part follows. */
+static void it_packed_io(struct vdev_it *it, u16 n, u16 *id)
+{
+	struct kunit *test = it->t.test;
+	struct vdev_vring *vr = &it->t.vr;
+
+	while (n--) {
+		packed_post(&it->t, BUF, 512, W, (*id)++);
+		KUNIT_ASSERT_EQ(test, vdev_vring_pop(vr, &it->t.chain), 1);
+		KUNIT_ASSERT_EQ(test, vdev_vring_push(vr, it->t.chain.head, 0),
+				0);
+		KUNIT_EXPECT_EQ(test, it_hdr(it, 0)->used_idx,
+				vdev_inflight_packed_used(vr));
+	}
+}
+
+/*
+ * A packed ring's part says where its used ring stands, and a ring that
+ * starts on it goes on there, whatever its base says: QEMU 7.2 sends the
+ * base of its last start again after a broken connection.
+ */
+static void vdev_inflight_packed_test(struct kunit *test)
+{
+	struct vdev_it *it = vdev_it_init(test, F_PACKED);
+	struct vdev_vring *vr = &it->t.vr;
+	struct vdev_inflight_hdr *h = it_hdr(it, 0);
+	u16 id = 0;
+
+	KUNIT_ASSERT_EQ(test, vdev_vring_inflight_start(vr, it->reg, 0), 0);
+	KUNIT_EXPECT_EQ(test, h->version, VDEV_INFLIGHT_VERSION);
+	KUNIT_EXPECT_EQ(test, h->features, VDEV_INFLIGHT_F_PACKED);
+	KUNIT_EXPECT_EQ(test, h->desc_num, NUM);
+	KUNIT_EXPECT_EQ(test, h->used_idx, VDEV_INFLIGHT_WRAP);
+	/* Past the wrap: slot 3 of the second lap. */
+	it_packed_io(it, NUM + 3, &id);
+	KUNIT_EXPECT_EQ(test, h->used_idx, 3);
+
+	/* The next session, with the base of the first start. */
+	KUNIT_ASSERT_EQ(test, vdev_vring_set_base(vr, 0x80008000), 0);
+	KUNIT_ASSERT_EQ(test, vdev_vring_inflight_start(vr, it->reg, 0), 0);
+	KUNIT_EXPECT_EQ(test, vr->last_avail_idx, 3);
+	KUNIT_EXPECT_FALSE(test, vr->avail_wrap);
+	KUNIT_EXPECT_EQ(test, vr->used_idx, 3);
+	KUNIT_EXPECT_FALSE(test, vr->used_wrap);
+	KUNIT_EXPECT_EQ(test, vr->nr_resubmit, 0);
+	/* Slot 2 holds a used descriptor: without the part it would stall. */
+	it_packed_io(it, NUM, &id);
+	KUNIT_EXPECT_EQ(test, vr->used_idx, 3);
+	KUNIT_EXPECT_TRUE(test, vr->used_wrap);
+
+	/* Parts it cannot use: refused, untracked, the ring as it was. */
+	h->used_idx = NUM;
+	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(vr, it->reg, 0), -EPROTO);
+	KUNIT_EXPECT_NULL(test, vr->inflight);
+	KUNIT_EXPECT_EQ(test, vr->used_idx, 3);
+	h->used_idx = 0;
+	h->desc_num = NUM * 2;
+	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(vr, it->reg, 0), -EPROTO);
+	h->desc_num = NUM;
+	h->features = 0;
+	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(vr, it->reg, 0), -EPROTO);
+	h->features = VDEV_INFLIGHT_F_PACKED;
+	h->version = 2;
+	KUNIT_EXPECT_EQ(test, vdev_vring_inflight_start(vr, it->reg, 0), -EPROTO);
+	KUNIT_EXPECT_NULL(test, vr->inflight);
+
+	/* A split ring refuses a packed ring's part. */
+	it = vdev_it_init(test, 0);
+	it_used_part(it, 0);
+	it_hdr(it, 0)->features = VDEV_INFLIGHT_F_PACKED;
+	KUNIT_EXPECT_EQ(test, it_start(it, 0, 0), -EPROTO);
 	KUNIT_EXPECT_NULL(test, it->t.vr.inflight);
 }
 
@@ -924,6 +992,7 @@ static struct kunit_case vdev_vring_test_cases[] = {
 	KUNIT_CASE(vdev_inflight_last_batch_test),
 	KUNIT_CASE(vdev_inflight_hostile_test),
 	KUNIT_CASE(vdev_inflight_layout_test),
+	KUNIT_CASE(vdev_inflight_packed_test),
 	{}
 };
 

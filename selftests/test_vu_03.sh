@@ -134,7 +134,7 @@ vuc_log vu_life l vmlck VU_HUGETLB=1 VU_RING=packed
 vuc_log vu_life l ring_region_readd VU_REGIONS=2
 vuc_log vu_life l vdevd_killed_under_io
 
-# The inflight region: set up and tracked on split rings, left alone on
+# The inflight region: chains tracked on split rings, the used slot on
 # packed ones; bad GET/SET_INFLIGHT_FD and corrupt regions.
 vuc_log vu_life l inflight_region VU_INFLIGHT=1
 vuc_log vu_life l inflight_packed VU_INFLIGHT=1 VU_RING=packed
@@ -150,6 +150,7 @@ if [ -n "$nullb_dev" ]; then
 	# completes each one exactly once.
 	vuc_log vu_life s inflight_region VU_INFLIGHT=1 VU_EXPECT_INFLIGHT=1
 	vuc_log vu_life s inflight_hangup_reconnect VU_INFLIGHT=1 VU_EXPECT_INFLIGHT=1
+	vuc_log vu_life s inflight_hangup_reconnect VU_INFLIGHT=1 VU_EXPECT_INFLIGHT=1 VU_RING=packed
 	# The drain bound: GET_VRING_BASE answers after drain_timeout_ms,
 	# then the session ends; the old one drains while a new one works.
 	# The old session's late completions stay out of the ring the new

@@ -386,20 +386,6 @@ e2e_vdev_end() {
 	vdev_test_done
 }
 
-# e2e_vdev_test CTRL PACKED(yes|no) STEPS: the whole test against vdev:
-# the guest runs STEPS, and discards too when the disk can (vdev offers
-# DISCARD exactly when the backing device takes discards).
-e2e_vdev_test() {
-	local ctrl=$1 packed=$2 steps=$3 ring=split
-
-	[ "$packed" = yes ] && ring=packed
-	e2e_vdev_start "$ctrl"
-	e2e_has_discard "$e2e_dev" && steps=$steps,discard
-	e2e_run "$e2e_sock" "$steps" "$packed"
-	e2e_vdev_verdict "guest on vdev: $ring ring, 2 queues, $steps"
-	e2e_vdev_end "$ring ring"
-}
-
 # --- live migration (test_e2e_04 on vdev, test_e2e_05 on qsd) ---------------
 
 # The migrate step's mailbox (guest-init): the 4 KiB block at MiB 16 of

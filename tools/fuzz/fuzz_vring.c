@@ -194,11 +194,23 @@ static void fz_track(struct vdev_vring *vr, u64 region)
 		  ret == -EFAULT || ret == -EIO || ret == -ENOMEM);
 	if (ret == -EINVAL)
 		FZ_ASSERT(region % VDEV_INFLIGHT_ALIGN);
-	if (ret || vr->packed) {
+	if (ret) {
 		FZ_ASSERT(!vr->inflight && !vr->nr_resubmit);
 		return;
 	}
-	FZ_ASSERT(vr->inflight == fz_g.mem && vr->used_idx == used);
+	FZ_ASSERT(vr->inflight == fz_g.mem);
+	/* Packed: a fresh part keeps the base, a used one its used slot. */
+	if (vr->packed) {
+		FZ_ASSERT(!vr->nr_resubmit && vr->used_idx < vr->num);
+		if (fresh)
+			FZ_ASSERT(vr->used_idx == used &&
+				  vr->last_avail_idx == avail);
+		else
+			FZ_ASSERT(vr->last_avail_idx == vr->used_idx &&
+				  vr->avail_wrap == vr->used_wrap);
+		return;
+	}
+	FZ_ASSERT(vr->used_idx == used);
 	FZ_ASSERT(vr->nr_resubmit <= vr->num && !vr->next_resubmit);
 	/* A fresh part keeps the base; a used one goes on past what it had. */
 	if (fresh)

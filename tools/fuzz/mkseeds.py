@@ -233,6 +233,16 @@ def vring_seeds():
           vring_hdr(0x0a, 4, [(0, 2)], (0, 0), (0, 0x100), (0, 0x200),
                     inflight=(0, 0x800)) + bytes(mem))
 
+    # Packed, 8 entries, tracked: the part a previous session left says
+    # the used ring is at slot 3 of the second lap, whatever the stale
+    # base (QEMU's after a broken connection) says; a chain waits there.
+    mem = bytearray(PAGE)
+    put(mem, 0x030, packed_desc(BASE + 0x900, 512, P_USED | F_WRITE, 4))
+    put(mem, 0x800, u64(1) + u16(1) + u16(8) + u16(0) + u16(3))
+    write("vring", "packed_inflight",
+          vring_hdr(0x0d, 7, [(0, 1)], (0, 0), (0, 0x100), (0, 0x110),
+                    base=0x80008000, inflight=(0, 0x800)) + bytes(mem))
+
     # Packed, 3 entries (not a power of 2), a chain that wraps the ring.
     mem = bytearray(PAGE)
     put(mem, 0x020, packed_desc(BASE + 0x800, 16, P_AVAIL | F_NEXT, 0))

@@ -690,7 +690,8 @@ uint16_t vu_vq_used_idx(struct vu_queue *q);
  * The bases after a broken connection, as QEMU's vhost_virtqueue_stop()
  * takes them when GET_VRING_BASE fails
  * (virtio_queue_restore_last_avail_idx()): split, the used ring's idx;
- * packed, the driver's used position for both halves. Into q->base, for
+ * packed, nothing (QEMU has no record of a packed ring to restore it
+ * from): q->base stays what the ring's last start sent. Into q->base, for
  * the next vu_dev_start().
  */
 void vu_queues_restore_base(struct vu_front *f);

@@ -793,14 +793,13 @@ void vu_queues_restore_base(struct vu_front *f)
 
 	for (i = 0; i < f->nqueues; i++) {
 		struct vu_queue *q = f->queues[i];
-		uint16_t used;
 
-		if (!q->packed) {
+		/*
+		 * QEMU keeps no record of a packed ring to restore: it sends
+		 * the base of the ring's last start again.
+		 */
+		if (!q->packed)
 			q->base = vu_vq_used_idx(q);
-			continue;
-		}
-		used = q->next_used | (q->used_wrap ? PACKED_WRAP : 0);
-		q->base = used | (uint32_t)used << 16;
 	}
 }
 
