@@ -5,7 +5,8 @@
 # client (selftests/vfu/vfu_test) plays QEMU's vfio-user-pci over the
 # sockets vdevd serves. Version negotiation, device, region and irq info,
 # config space and registers, DMA maps, interrupts, bad input and framing
-# errors. SKIPs while the vdev module refuses to bind nvme controllers.
+# errors. SKIPs against a vdev module that refuses to bind nvme
+# controllers (an older one).
 source "$(dirname "$0")/test_common.sh"
 
 source "$(dirname "$0")/vu/vu_lib.sh"

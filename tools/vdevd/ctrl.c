@@ -310,7 +310,7 @@ static void vdevd_bind_unserved(const struct vdevnl_ctrl *nc)
 		return;
 	}
 	told = true;
-	vdevd_info("controller %s (id %u) skipped: this vdev module does not serve nvme controllers over vfio-user yet (BIND: %s); further ones are skipped silently",
+	vdevd_info("controller %s (id %u) skipped: this vdev module (an older one) does not serve nvme controllers over vfio-user (BIND: %s); further ones are skipped silently",
 		   nc->name, nc->id, strerror(EOPNOTSUPP));
 }
 
